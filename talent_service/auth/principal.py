@@ -1,0 +1,91 @@
+"""Who is calling, as the access token says: built from claims, never re-read from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from talent_service.reference.enums import Role
+
+# Scopes name areas of the API; a user's scopes follow from the role, a client's are granted.
+SCOPE_REGISTRY_READ = "registry:read"
+SCOPE_REGISTRY_WRITE = "registry:write"
+SCOPE_CENTERS_ACCREDIT = "centers:accredit"
+SCOPE_ENCLAVES_WRITE = "enclaves:write"
+SCOPE_FIRMS_ADMIN = "firms:admin"
+SCOPE_ELIGIBILITY_CHECK = "eligibility:check"
+SCOPE_ELIGIBILITY_VERIFY = "eligibility:verify"
+SCOPE_POLICIES_WRITE = "policies:write"
+SCOPE_RETENTION_READ = "retention:read"
+
+ALL_SCOPES = frozenset(
+    {
+        SCOPE_REGISTRY_READ,
+        SCOPE_REGISTRY_WRITE,
+        SCOPE_CENTERS_ACCREDIT,
+        SCOPE_ENCLAVES_WRITE,
+        SCOPE_FIRMS_ADMIN,
+        SCOPE_ELIGIBILITY_CHECK,
+        SCOPE_ELIGIBILITY_VERIFY,
+        SCOPE_POLICIES_WRITE,
+        SCOPE_RETENTION_READ,
+    }
+)
+# Machine clients may be granted read and verification scopes, never registry writes.
+CLIENT_GRANTABLE_SCOPES = frozenset(
+    {SCOPE_REGISTRY_READ, SCOPE_ELIGIBILITY_VERIFY, SCOPE_ELIGIBILITY_CHECK, SCOPE_RETENTION_READ}
+)
+ROLE_SCOPES: dict[Role, frozenset[str]] = {
+    Role.province: ALL_SCOPES,
+    Role.bureau: frozenset(
+        {
+            SCOPE_REGISTRY_READ,
+            SCOPE_CENTERS_ACCREDIT,
+            SCOPE_ENCLAVES_WRITE,
+            SCOPE_ELIGIBILITY_CHECK,
+            SCOPE_POLICIES_WRITE,
+            SCOPE_RETENTION_READ,
+        }
+    ),
+    Role.firm: frozenset(
+        {SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, SCOPE_ELIGIBILITY_CHECK, SCOPE_RETENTION_READ}
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    subject: str  # "user:<id>" or "client:<client_id>"
+    role: Role
+    city_code: str | None = None
+    firm_id: int | None = None
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def is_province(self) -> bool:
+        return self.role is Role.province
+
+    @property
+    def sees_whole_province(self) -> bool:
+        """Province admins, and machine clients not bound to a city."""
+        return self.role is Role.province or (self.role is Role.client and self.city_code is None)
+
+    def claims(self) -> dict[str, object]:
+        return {
+            "sub": self.subject,
+            "role": self.role.value,
+            "city": self.city_code,
+            "firm": self.firm_id,
+            "scope": " ".join(sorted(self.scopes)),
+        }
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, object]) -> Principal:
+        firm = claims.get("firm")
+        city = claims.get("city")
+        return cls(
+            subject=str(claims["sub"]),
+            role=Role(str(claims["role"])),
+            city_code=str(city) if city is not None else None,
+            firm_id=int(firm) if isinstance(firm, int) else None,
+            scopes=frozenset(str(claims.get("scope", "")).split()),
+        )

@@ -1,0 +1,112 @@
+"""The visibility rule: the one place that says which rows a caller may see.
+
+Every service query starts from ``scoped(Model, principal)``; a row outside the caller's reach is
+indistinguishable from a row that does not exist.
+
+- province (and a machine client without a city): everything;
+- firm user: its own firm, its centers, the talent it registered, its own employment spells;
+- bureau (and a machine client bound to a city) of city X: centers hosted in X, firms based in X
+  or hosting a center in X, spells at such firms or centers, and the talent of those spells or
+  registered by firms based in X;
+- enclave spaces are public program infrastructure: every authenticated caller may read them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, or_, true
+from sqlmodel import SQLModel, col, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from talent_service.auth.principal import Principal
+from talent_service.core.errors import not_found
+from talent_service.models import Center, Employment, Enclave, Firm, Talent, TalentFirm
+from talent_service.reference.enums import Role
+
+M = TypeVar("M", bound=SQLModel)
+
+
+def _firms_of_city(city: str) -> Any:
+    return select(Firm.id).where(Firm.home_city_code == city)
+
+
+def _centers_in_city(city: str) -> Any:
+    return select(Center.id).where(Center.host_city_code == city)
+
+
+def firm_rule(p: Principal) -> ColumnElement[bool]:
+    if p.sees_whole_province:
+        return true()
+    if p.role is Role.firm:
+        return col(Firm.id) == p.firm_id
+    city = p.city_code or ""
+    hosting = select(Center.firm_id).where(Center.host_city_code == city)
+    return or_(Firm.home_city_code == city, col(Firm.id).in_(hosting))
+
+
+def center_rule(p: Principal) -> ColumnElement[bool]:
+    if p.sees_whole_province:
+        return true()
+    if p.role is Role.firm:
+        return col(Center.firm_id) == p.firm_id
+    city = p.city_code or ""
+    return or_(Center.host_city_code == city, col(Center.firm_id).in_(_firms_of_city(city)))
+
+
+def employment_rule(p: Principal) -> ColumnElement[bool]:
+    if p.sees_whole_province:
+        return true()
+    if p.role is Role.firm:
+        return col(Employment.firm_id) == p.firm_id
+    city = p.city_code or ""
+    return or_(
+        col(Employment.firm_id).in_(_firms_of_city(city)),
+        col(Employment.center_id).in_(_centers_in_city(city)),
+    )
+
+
+def talent_rule(p: Principal) -> ColumnElement[bool]:
+    if p.sees_whole_province:
+        return true()
+    if p.role is Role.firm:
+        registered = select(TalentFirm.talent_id).where(TalentFirm.firm_id == p.firm_id)
+        return col(Talent.id).in_(registered)
+    city = p.city_code or ""
+    registered_here = select(TalentFirm.talent_id).where(
+        col(TalentFirm.firm_id).in_(_firms_of_city(city))
+    )
+    hosted_here = select(Employment.talent_id).where(
+        col(Employment.center_id).in_(_centers_in_city(city))
+    )
+    return or_(col(Talent.id).in_(registered_here), col(Talent.id).in_(hosted_here))
+
+
+def enclave_rule(p: Principal) -> ColumnElement[bool]:
+    return true()
+
+
+_RULES = {
+    Firm: firm_rule,
+    Center: center_rule,
+    Employment: employment_rule,
+    Talent: talent_rule,
+    Enclave: enclave_rule,
+}
+
+
+def visible(model: type[SQLModel], principal: Principal) -> ColumnElement[bool]:
+    return _RULES[model](principal)
+
+
+def scoped(model: type[M], principal: Principal) -> SelectOfScalar[M]:
+    """``SELECT model WHERE <caller may see it>``: the start of every service query."""
+    return select(model).where(visible(model, principal))
+
+
+def get_visible(session: Any, model: type[M], key: int, principal: Principal) -> M:
+    """The row by primary key if the caller may see it; otherwise NotFound, as if absent."""
+    row = session.exec(scoped(model, principal).where(model.id == key)).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise not_found(model.__name__.lower(), key)
+    return row  # type: ignore[no-any-return]

@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from talent_service.auth.principal import (
+    SCOPE_CENTERS_ACCREDIT,
+    SCOPE_REGISTRY_READ,
+    SCOPE_REGISTRY_WRITE,
+    Principal,
+)
+from talent_service.centers import service
+from talent_service.centers.lifecycle import CenterAction
+from talent_service.centers.schemas import (
+    AccreditationDecision,
+    CenterCreate,
+    CenterRead,
+    CenterUpdate,
+    Closure,
+    StatusNote,
+)
+from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.problems import problem_responses
+from talent_service.core.types import MAX_INT
+from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.reference.enums import CenterKind, CenterStatus, Role
+
+router = APIRouter(prefix="/centers", tags=["centers"])
+
+READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
+WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
+DECIDE = Access(Role.province, Role.bureau, scope=SCOPE_CENTERS_ACCREDIT)
+CLOSE = Access(Role.province, Role.bureau, Role.firm, scope=SCOPE_REGISTRY_READ)
+CenterId = Annotated[int, Path(ge=1, le=MAX_INT)]
+CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+STATE_ERRORS = problem_responses(403, 404, 409, 412, 422)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=CenterRead,
+    summary="Register a center (pending until the host city accredits it)",
+    responses=problem_responses(422),
+)
+def create_center(
+    body: CenterCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+) -> CenterRead:
+    return CenterRead.model_validate(service.create_center(session, principal, body))
+
+
+@router.get("", response_model=Page[CenterRead], summary="List the centers the caller may see")
+def list_centers(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(READ)],
+    page: Annotated[PageParams, Depends(page_params)],
+    firm_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    host_city_code: CityQuery = None,
+    home_city_code: CityQuery = None,
+    status: CenterStatus | None = None,
+    kind: CenterKind | None = None,
+    enclave_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+) -> Page[CenterRead]:
+    rows = service.list_centers(
+        session,
+        principal,
+        page,
+        firm_id=firm_id,
+        host_city_code=host_city_code,
+        home_city_code=home_city_code,
+        status=status,
+        kind=kind,
+        enclave_id=enclave_id,
+    )
+    return make_page([CenterRead.model_validate(r) for r in rows], page)
+
+
+@router.get(
+    "/{center_id}", response_model=CenterRead, summary="Read a center", responses=problem_responses(404)
+)
+def read_center(
+    center_id: CenterId,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(READ)],
+    response: Response,
+) -> CenterRead:
+    center = CenterRead.model_validate(service.get_center(session, principal, center_id))
+    response.headers["ETag"] = f'"{center.version}"'
+    return center
+
+
+@router.patch(
+    "/{center_id}",
+    response_model=CenterRead,
+    summary="Change a center's name, address or floor area",
+    responses=STATE_ERRORS,
+)
+def update_center(
+    center_id: CenterId,
+    body: CenterUpdate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(WRITE)],
+    if_match: IfMatchDep,
+) -> CenterRead:
+    center = service.update_center(session, principal, center_id, body, if_match)
+    return CenterRead.model_validate(center)
+
+
+@router.post(
+    "/{center_id}/accreditation",
+    response_model=CenterRead,
+    summary="Accredit or reject a pending center (host city's bureau or province)",
+    responses=STATE_ERRORS,
+)
+def decide_accreditation(
+    center_id: CenterId,
+    body: AccreditationDecision,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(DECIDE)],
+    if_match: IfMatchDep,
+) -> CenterRead:
+    action = CenterAction.accredit if body.decision == "accredited" else CenterAction.reject
+    center = service.decide(session, principal, center_id, action, body.note, if_match)
+    return CenterRead.model_validate(center)
+
+
+@router.post(
+    "/{center_id}/suspension",
+    response_model=CenterRead,
+    summary="Suspend an accredited center",
+    responses=STATE_ERRORS,
+)
+def suspend_center(
+    center_id: CenterId,
+    body: StatusNote,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(DECIDE)],
+    if_match: IfMatchDep,
+) -> CenterRead:
+    center = service.decide(
+        session, principal, center_id, CenterAction.suspend, body.note, if_match
+    )
+    return CenterRead.model_validate(center)
+
+
+@router.post(
+    "/{center_id}/reinstatement",
+    response_model=CenterRead,
+    summary="Reinstate a suspended center",
+    responses=STATE_ERRORS,
+)
+def reinstate_center(
+    center_id: CenterId,
+    body: StatusNote,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(DECIDE)],
+    if_match: IfMatchDep,
+) -> CenterRead:
+    center = service.decide(
+        session, principal, center_id, CenterAction.reinstate, body.note, if_match
+    )
+    return CenterRead.model_validate(center)
+
+
+@router.post(
+    "/{center_id}/closure",
+    response_model=CenterRead,
+    summary="Close a center on a date (its firm, host city's bureau or province)",
+    responses=STATE_ERRORS,
+)
+def close_center(
+    center_id: CenterId,
+    body: Closure,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(CLOSE)],
+    if_match: IfMatchDep,
+) -> CenterRead:
+    center = service.close_center(
+        session, principal, center_id, body.closed_on, body.note, if_match
+    )
+    return CenterRead.model_validate(center)

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from talent_service.auth.principal import SCOPE_REGISTRY_READ, Principal
+from talent_service.cities import service
+from talent_service.cities.schemas import CityRead
+from talent_service.deps import Access, SessionDep
+from talent_service.reference.enums import Region, Role
+
+router = APIRouter(prefix="/cities", tags=["cities"])
+READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
+
+
+@router.get("", response_model=list[CityRead], summary="List Guangdong's 21 cities")
+def list_cities(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(READ)],
+    region: Annotated[Region | None, Query()] = None,
+) -> list[CityRead]:
+    cities = service.all_cities(session).values()
+    return [city for city in cities if region is None or city.region is region]
+
+
+@router.get("/{city_code}", response_model=CityRead, summary="Read one city")
+def read_city(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(READ)],
+    city_code: Annotated[str, Path(pattern=r"^\d{6}$")],
+) -> CityRead:
+    return service.get_city(session, city_code)

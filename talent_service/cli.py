@@ -1,0 +1,113 @@
+"""The ``talent-service`` command: serve, migrate, demo, create-user, create-client.
+
+Every command runs from scripts without prompts (passwords come on stdin or as options).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from talent_service.core.config import get_settings
+from talent_service.reference.enums import Role
+
+app = typer.Typer(help="talent-service: Guangdong talent reverse-enclave registry.", no_args_is_help=True)
+console = Console()
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database (TALENT_DATABASE_URL) to the newest schema."""
+    from talent_service.core.migrations import upgrade
+
+    upgrade(get_settings().database_url)
+    console.print("[green]database at head[/green]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Run the HTTP service with uvicorn. On SQLite, migrations are applied first."""
+    import uvicorn
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        from talent_service.core.migrations import upgrade
+
+        upgrade(settings.database_url)
+    uvicorn.run(
+        "talent_service.main:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+    )
+
+
+@app.command()
+def demo(
+    password: Annotated[str, typer.Option(help="Password given to every demo account")],
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data")] = 2024,
+) -> None:
+    """Fill an empty database with deterministic demo data and accounts."""
+    from talent_service.core.db import session_scope
+    from talent_service.core.migrations import upgrade
+    from talent_service.demo.loader import load_demo
+
+    if len(password) < 10:
+        raise typer.BadParameter("use at least 10 characters", param_hint="--password")
+    upgrade(get_settings().database_url)
+    with session_scope() as session:
+        summary = load_demo(session, password=password, seed=seed)
+    for line in summary:
+        console.print(line)
+
+
+@app.command("create-user")
+def create_user(
+    username: Annotated[str, typer.Argument(help="Login name")],
+    role: Annotated[Role, typer.Option(help="province, bureau or firm")],
+    city: Annotated[str | None, typer.Option(help="City code (bureau)")] = None,
+    firm_id: Annotated[int | None, typer.Option(help="Firm id (firm)")] = None,
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin")] = False,
+) -> None:
+    """Create a login account; the password is read from stdin."""
+    from talent_service.accounts.service import create_user as create
+
+    if not password_stdin:
+        raise typer.BadParameter("pass --password-stdin and the password on stdin")
+    password = sys.stdin.readline().rstrip("\n")
+    from talent_service.core.db import session_scope
+
+    with session_scope() as session:
+        user = create(session, username, role, password, city_code=city, firm_id=firm_id)
+        console.print(f"created {user.role.value} user {user.username} (id {user.id})")
+
+
+@app.command("create-client")
+def create_client(
+    name: Annotated[str, typer.Argument(help="What the system is, e.g. 'Shenzhen school admission'")],
+    scope: Annotated[list[str], typer.Option(help="Granted scope; repeat for several")],
+    city: Annotated[str | None, typer.Option(help="City the client is bound to")] = None,
+) -> None:
+    """Create a machine client; its id and secret are printed once."""
+    from talent_service.accounts.service import create_client as create
+    from talent_service.core.db import session_scope
+
+    with session_scope() as session:
+        client, secret = create(session, name, scope, city_code=city)
+        console.print(f"client_id:     {client.client_id}")
+        console.print(f"client_secret: {secret}")
+        console.print("[yellow]the secret is shown only now; store it safely[/yellow]")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,69 @@
+"""Typed settings, read once from the environment (prefix ``TALENT_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# Development defaults: fine on a laptop, refused in production (see _refuse_default_secrets).
+DEV_SECRET_KEY = "dev-only-token-signing-key-change-me-0000000000"  # noqa: S105
+DEV_FIELD_KEY = "dev-only-field-encryption-key-change-me-000000000"  # noqa: S105
+# Ed25519 seed (base64url, 32 bytes) used to sign eligibility decisions in development.
+DEV_DECISION_KEY = "ZGV2LW9ubHktZGVjaXNpb24tc2lnbmluZy1rZXktISE"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TALENT_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./talent_service.db"
+    # HMAC key for access tokens (HS256): tokens are verified without a database read.
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
+    # Key material for encrypting ID numbers at rest and for their keyed look-up hash.
+    field_key: SecretStr = SecretStr(DEV_FIELD_KEY)
+    # Ed25519 private seeds for decision signatures; the first signs, all stay published.
+    decision_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=lambda: [SecretStr(DEV_DECISION_KEY)]
+    )
+    token_lifetime_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    log_level: str = "INFO"
+
+    @field_validator("cors_origins", "decision_keys", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        # Environment variables carry lists as comma-separated text.
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_default_secrets(self) -> Settings:
+        if self.environment != "production":
+            return self
+        defaults = {
+            "TALENT_SECRET_KEY": self.secret_key.get_secret_value() == DEV_SECRET_KEY,
+            "TALENT_FIELD_KEY": self.field_key.get_secret_value() == DEV_FIELD_KEY,
+            "TALENT_DECISION_KEYS": any(
+                key.get_secret_value() == DEV_DECISION_KEY for key in self.decision_keys
+            ),
+        }
+        weak = [name for name, is_default in defaults.items() if is_default]
+        if weak:
+            raise ValueError(f"production refuses development secrets: set {', '.join(weak)}")
+        if len(self.secret_key.get_secret_value()) < 32:
+            raise ValueError("TALENT_SECRET_KEY must be at least 32 characters in production")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,92 @@
+"""Passwords, access tokens and field encryption."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from talent_service.core.config import get_settings
+
+TOKEN_ALGORITHM = "HS256"
+TOKEN_ISSUER = "talent-service"
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both paths cost the same Argon2 work.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def issue_token(claims: dict[str, Any], *, lifetime: timedelta | None = None) -> tuple[str, int]:
+    settings = get_settings()
+    lifetime = lifetime or timedelta(minutes=settings.token_lifetime_minutes)
+    now = datetime.now(UTC)
+    payload = {**claims, "iss": TOKEN_ISSUER, "iat": now, "exp": now + lifetime}
+    token = jwt.encode(payload, settings.secret_key.get_secret_value(), algorithm=TOKEN_ALGORITHM)
+    return token, int(lifetime.total_seconds())
+
+
+def decode_token(token: str) -> dict[str, Any]:
+    """Verify signature, issuer and expiry; raises ``jwt.InvalidTokenError``."""
+    return jwt.decode(
+        token,
+        get_settings().secret_key.get_secret_value(),
+        algorithms=[TOKEN_ALGORITHM],
+        issuer=TOKEN_ISSUER,
+        options={"require": ["exp", "iat", "sub", "role"]},
+    )
+
+
+@dataclass(frozen=True)
+class FieldKeys:
+    encryption: bytes
+    lookup: bytes
+
+
+@lru_cache
+def _field_keys() -> FieldKeys:
+    # Two independent keys derived from one configured secret: one encrypts, one hashes.
+    secret = get_settings().field_key.get_secret_value().encode()
+    return FieldKeys(
+        encryption=hmac.new(secret, b"talent-service/field-encryption", hashlib.sha256).digest(),
+        lookup=hmac.new(secret, b"talent-service/field-lookup", hashlib.sha256).digest(),
+    )
+
+
+def encrypt_field(plaintext: str) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_field_keys().encryption).encrypt(nonce, plaintext.encode(), None)
+
+
+def decrypt_field(ciphertext: bytes) -> str:
+    nonce, body = ciphertext[:12], ciphertext[12:]
+    return AESGCM(_field_keys().encryption).decrypt(nonce, body, None).decode()
+
+
+def lookup_hash(value: str) -> str:
+    """Keyed hash for equality look-ups; useless without the key, unlike a plain SHA-256."""
+    return hmac.new(_field_keys().lookup, value.encode(), hashlib.sha256).hexdigest()
+
+
+def new_client_secret() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()

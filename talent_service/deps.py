@@ -1,0 +1,109 @@
+"""What routes receive, as ``Annotated`` aliases.
+
+Authentication is applied once, where routers are included (``api.py``); every route then
+declares who may call it with an ``Access`` rule, and a test fails if one does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlmodel import Session
+
+from talent_service.auth.principal import Principal
+from talent_service.auth.tokens import principal_from_token
+from talent_service.core.db import get_engine
+from talent_service.core.errors import (
+    FORBIDDEN,
+    UNAUTHENTICATED,
+    VALIDATION,
+    DomainError,
+    FieldError,
+)
+from talent_service.reference.enums import Role
+
+
+@asynccontextmanager
+async def unit_of_work(session: Session) -> AsyncIterator[Session]:
+    """Commit once after the route, or roll back everything on error."""
+    try:
+        yield session
+        if session.in_transaction():
+            await run_in_threadpool(session.commit)
+    except BaseException:
+        await run_in_threadpool(session.rollback)
+        raise
+    finally:
+        await run_in_threadpool(session.close)
+
+
+async def get_session() -> AsyncIterator[Session]:
+    # Creating a Session costs no I/O; a connection is taken from the pool on first use.
+    async with unit_of_work(Session(get_engine(), expire_on_commit=False)) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_principal(request: Request) -> Principal:
+    # async on purpose: no I/O here, and a sync dependency would cost a thread hop per request.
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise DomainError(UNAUTHENTICATED, "Send an access token: 'Authorization: Bearer <token>'.")
+    return principal_from_token(token.strip())
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+class Access:
+    """A route's access rule: the roles that may call it and the scope the token must carry."""
+
+    def __init__(self, *roles: Role, scope: str) -> None:
+        self.roles = frozenset(roles)
+        self.scope = scope
+
+    async def __call__(self, principal: PrincipalDep) -> Principal:
+        if principal.role not in self.roles or self.scope not in principal.scopes:
+            raise DomainError(
+                FORBIDDEN, f"This operation needs scope '{self.scope}' and one of the roles "
+                f"{', '.join(sorted(r.value for r in self.roles))}."
+            )
+        return principal
+
+    def __repr__(self) -> str:
+        return f"Access({sorted(self.roles)}, scope={self.scope!r})"
+
+
+class Public:
+    """Marks a route that needs no token (health, token issuance, public keys), visibly."""
+
+    async def __call__(self) -> None:
+        return None
+
+
+PUBLIC = Depends(Public())
+
+
+async def get_if_match(request: Request) -> int | None:
+    """``If-Match: "<version>"`` from the resource's ``version`` (or ETag); optional."""
+    raw = request.headers.get("if-match")
+    if raw is None:
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit() or len(value) > 9:
+        raise DomainError(
+            VALIDATION,
+            "If-Match must carry the version you read, e.g. If-Match: \"3\"",
+            [FieldError("header.If-Match", "not a version number")],
+        )
+    return int(value)
+
+
+IfMatchDep = Annotated[int | None, Depends(get_if_match)]

@@ -1,0 +1,229 @@
+"""Forecast: when does the outcome change if nothing but time passes?
+
+时间预测：若其他情况不变，不符合条件者何日起符合（如工作月数、社保月数增长），符合条件者何日因
+年龄上限而不再符合。
+
+Time-dependent facts are described, not computed: a month-counting fact is a
+:class:`GrowingFact` (value on day d = ``offset_months`` + whole months from ``anchor`` to d) and
+age comes from the birth date. Between two consecutive "increment dates" (a monthly anniversary
+of some anchor, or a birthday) no fact changes, so only those dates are candidates; each is
+checked with the same interpreter as :func:`~.evaluate.evaluate`.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from talent_service.eligibility.evaluate import Outcome, evaluate, outcome_of
+from talent_service.eligibility.facts import (
+    FACTS,
+    FactValue,
+    Growth,
+    add_months,
+    age_on,
+    whole_months_between,
+)
+from talent_service.eligibility.rules import Rule
+
+DEFAULT_HORIZON_YEARS = 30
+
+
+@dataclass(frozen=True)
+class GrowingFact:
+    """A month-counting fact that keeps growing while nothing else changes.
+
+    value(d) = ``offset_months`` + whole months from ``anchor`` to d (0 before the anchor).
+    E.g. current employment since 2023-03-15 with no earlier months: anchor=2023-03-15,
+    offset=0. Social insurance paid continuously since 2024-01-01 plus 20 earlier months:
+    anchor=2024-01-01, offset=20. A fact that is not growing (not paying, not employed) is just
+    a plain value in ``facts``.
+    """
+
+    anchor: date
+    offset_months: int = 0
+
+    def value_on(self, d: date) -> int:
+        return self.offset_months + whole_months_between(self.anchor, d)
+
+    def increments_after(self, d: date) -> Iterator[date]:
+        """The dates after ``d`` on which the value goes up by one, in order."""
+        k = whole_months_between(self.anchor, d) + 1
+        while True:
+            yield add_months(self.anchor, k)
+            k += 1
+
+
+class ForecastKind(StrEnum):
+    BECOMES_ELIGIBLE = "becomes_eligible"  # ineligible now, eligible from `change_on`
+    NOT_REACHABLE = "not_reachable"  # ineligible now, time alone will not help
+    ELIGIBILITY_ENDS = "eligibility_ends"  # eligible now, no longer from `change_on`
+    STAYS_ELIGIBLE = "stays_eligible"  # eligible through the whole horizon
+    UNDETERMINED = "undetermined"  # missing facts: nothing to project
+
+
+@dataclass(frozen=True)
+class Forecast:
+    kind: ForecastKind
+    as_of: date
+    # BECOMES_ELIGIBLE: first eligible day; ELIGIBILITY_ENDS: first day no longer eligible.
+    change_on: date | None
+    # BECOMES_ELIGIBLE: first day it stops again (e.g. an age limit), if within the horizon.
+    then_ends_on: date | None
+    reason_zh: str
+    reason_en: str
+    blocking: list[str] = field(default_factory=list)  # criterion ids that time cannot fix
+    facts_on_change: dict[str, FactValue | None] | None = None  # projected, on `change_on`
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "as_of": self.as_of.isoformat(),
+            "change_on": self.change_on.isoformat() if self.change_on else None,
+            "last_eligible_on": (self.change_on - timedelta(days=1)).isoformat()
+            if self.kind is ForecastKind.ELIGIBILITY_ENDS and self.change_on else None,
+            "then_ends_on": self.then_ends_on.isoformat() if self.then_ends_on else None,
+            "reason_zh": self.reason_zh,
+            "reason_en": self.reason_en,
+            "blocking": self.blocking,
+            "facts_on_change": self.facts_on_change,
+        }
+
+
+def project_facts(
+    facts: Mapping[str, FactValue | None],
+    growing: Mapping[str, GrowingFact],
+    birth_date: date | None,
+    on: date,
+) -> dict[str, FactValue | None]:
+    """The facts as they would be on ``on`` if only time passed."""
+    out: dict[str, FactValue | None] = dict(facts)
+    for name, g in growing.items():
+        out[name] = g.value_on(on)
+    if birth_date is not None:
+        out["age_years"] = age_on(birth_date, on)
+    return out
+
+
+def _birthdays_after(birth: date, d: date) -> Iterator[date]:
+    k = age_on(birth, d) + 1
+    while True:
+        yield add_months(birth, 12 * k)
+        k += 1
+
+
+def _candidates(rule: Rule, growing: Mapping[str, GrowingFact], birth_date: date | None,
+                start: date, end: date) -> Iterator[date]:
+    """Sorted, distinct dates in (start, end] on which a fact the rule reads changes."""
+    streams: list[Iterator[date]] = [growing[n].increments_after(start)
+                                     for n in rule.facts if n in growing]
+    if birth_date is not None and "age_years" in rule.facts:
+        streams.append(_birthdays_after(birth_date, start))
+    last = None
+    for d in heapq.merge(*streams):
+        if d > end:
+            return
+        if d != last:
+            last = d
+            yield d
+
+
+def _validate_growing(growing: Mapping[str, GrowingFact]) -> None:
+    for name in growing:
+        spec = FACTS.get(name)
+        if spec is None or spec.growth is not Growth.MONTHS:
+            raise ValueError(f"{name}: not a month-counting fact")
+
+
+def forecast(
+    rule: Rule,
+    params: Mapping[str, Any],
+    facts: Mapping[str, FactValue | None],
+    as_of: date,
+    *,
+    growing: Mapping[str, GrowingFact] | None = None,
+    birth_date: date | None = None,
+    horizon_years: int = DEFAULT_HORIZON_YEARS,
+) -> Forecast:
+    """When the outcome on ``as_of`` changes by time alone, within ``horizon_years``.
+
+    ``facts`` are the non-growing facts; values in ``growing`` and the age from ``birth_date``
+    override same-named entries, so the outcome on ``as_of`` is recomputed from them.
+    """
+    growing = growing or {}
+    _validate_growing(growing)
+    end = add_months(as_of, 12 * horizon_years)
+    now_facts = project_facts(facts, growing, birth_date, as_of)
+    now = evaluate(rule, now_facts, params)
+
+    if now.outcome is Outcome.UNDETERMINED:
+        names = "、".join(FACTS[f].label_zh for f in now.missing_facts)
+        names_en = ", ".join(FACTS[f].label_en for f in now.missing_facts)
+        return Forecast(ForecastKind.UNDETERMINED, as_of, None, None,
+                        f"缺少事实（{names}），无法预测",
+                        f"missing facts ({names_en}); no forecast")
+
+    def first_date(start: date, eligible: bool
+                   ) -> tuple[date, dict[str, FactValue | None]] | None:
+        """First candidate date after ``start`` whose outcome is (or, with eligible=False,
+        is no longer) eligible."""
+        for d in _candidates(rule, growing, birth_date, start, end):
+            projected = project_facts(facts, growing, birth_date, d)
+            if (outcome_of(rule, projected, params) is Outcome.ELIGIBLE) is eligible:
+                return d, projected
+        return None
+
+    if now.outcome is Outcome.ELIGIBLE:
+        change = first_date(as_of, eligible=False)
+        if change is None:
+            return Forecast(ForecastKind.STAYS_ELIGIBLE, as_of, None, None,
+                            f"在 {horizon_years} 年内仅因时间推移不会失去资格",
+                            f"stays eligible for {horizon_years} years if nothing else changes")
+        d, projected = change
+        return Forecast(ForecastKind.ELIGIBILITY_ENDS, as_of, d, None,
+                        f"若其他情况不变，自 {d.isoformat()} 起不再符合条件（最后符合日 "
+                        f"{(d - timedelta(days=1)).isoformat()}）",
+                        f"if nothing else changes, no longer eligible from {d.isoformat()} "
+                        f"(last eligible day {(d - timedelta(days=1)).isoformat()})",
+                        facts_on_change=projected)
+
+    # Ineligible. Cheap refusal first: with every time-dependent fact unknown, a rule that is
+    # still false cannot be rescued by time, and its failures name the real obstacles.
+    timeless = dict(now_facts)
+    for name in growing:
+        timeless[name] = None
+    if birth_date is not None:
+        timeless["age_years"] = None
+    frozen = evaluate(rule, timeless, params)
+    if frozen.outcome is Outcome.INELIGIBLE:
+        return _not_reachable(as_of, frozen.failed_criteria)
+    change = first_date(as_of, eligible=True)
+    if change is None:
+        return _not_reachable(as_of, now.failed_criteria, horizon_years)
+    d, projected = change
+    later = first_date(d, eligible=False)
+    until = later[0] if later else None
+    tail_zh = f"，至 {until.isoformat()} 起又不再符合" if until else ""
+    tail_en = f", until {until.isoformat()}" if until else ""
+    return Forecast(ForecastKind.BECOMES_ELIGIBLE, as_of, d, until,
+                    f"若其他情况不变，自 {d.isoformat()} 起符合条件{tail_zh}",
+                    f"if nothing else changes, eligible from {d.isoformat()}{tail_en}",
+                    facts_on_change=projected)
+
+
+def _not_reachable(as_of: date, failed: list[dict[str, Any]],
+                   horizon_years: int | None = None) -> Forecast:
+    zh = "；".join(f["text_zh"] for f in failed)
+    en = "; ".join(f["text_en"] for f in failed)
+    if horizon_years is None:
+        reason_zh = f"未满足的条件不随时间变化：{zh}"
+        reason_en = f"failing criteria do not change with time: {en}"
+    else:
+        reason_zh = f"在 {horizon_years} 年内仅靠时间推移无法符合条件：{zh}"
+        reason_en = f"time alone does not make it eligible within {horizon_years} years: {en}"
+    return Forecast(ForecastKind.NOT_REACHABLE, as_of, None, None, reason_zh, reason_en,
+                    blocking=[f["id"] for f in failed])

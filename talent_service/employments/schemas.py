@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field
+
+from talent_service.core.types import (
+    CityCode,
+    Id,
+    RequestModel,
+    ResponseModel,
+    ShortText,
+    UpdateModel,
+)
+from talent_service.reference.enums import DepartureReason
+
+EARLIEST = date(1990, 1, 1)
+LATEST = date(2100, 1, 1)
+
+
+class EmploymentCreate(RequestModel):
+    talent_id: Id
+    firm_id: Id | None = Field(default=None, description="Required for the province")
+    center_id: Id | None = Field(
+        default=None, description="The center the talent works at; none means the firm's home site"
+    )
+    position: ShortText
+    key_post: bool = False
+    recruited_via_program: bool = False
+    hired_on: date = Field(ge=EARLIEST, le=LATEST)
+    si_city_code: CityCode = Field(description="City where social insurance is paid")
+
+
+class EmploymentUpdate(UpdateModel):
+    """Talent, firm, center and hire date define the spell; a wrong spell is closed and re-entered."""
+
+    position: ShortText | None = None
+    key_post: bool | None = None
+    recruited_via_program: bool | None = None
+    si_city_code: CityCode | None = None
+
+
+class Departure(RequestModel):
+    departed_on: date = Field(ge=EARLIEST, le=LATEST)
+    reason: DepartureReason
+
+
+class EmploymentRead(ResponseModel):
+    id: int
+    talent_id: int
+    firm_id: int
+    center_id: int | None
+    position: str
+    key_post: bool
+    recruited_via_program: bool
+    hired_on: date
+    departed_on: date | None
+    departure_reason: DepartureReason | None
+    si_city_code: str
+    version: int
+    created_at: datetime

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import extract
+from sqlmodel import Session, col, select
+
+from talent_service.auth.principal import Principal
+from talent_service.auth.visibility import get_visible, scoped
+from talent_service.centers.service import resolve_firm
+from talent_service.cities.service import require_city
+from talent_service.core.clock import today
+from talent_service.core.errors import CONFLICT, DomainError, rule_violation
+from talent_service.core.pagination import PageParams
+from talent_service.employments.rules import MAX_DAYS_AHEAD, first_overlap
+from talent_service.employments.schemas import Departure, EmploymentCreate, EmploymentUpdate
+from talent_service.firms.service import check_version
+from talent_service.models import Center, Employment, Firm, Talent, TalentFirm
+from talent_service.reference.enums import CenterStatus
+
+
+def _other_spells(
+    session: Session, talent_id: int, firm_id: int, exclude: int | None = None
+) -> list[tuple[int, date, date | None]]:
+    query = select(Employment.id, Employment.hired_on, Employment.departed_on).where(
+        Employment.talent_id == talent_id, Employment.firm_id == firm_id
+    )
+    if exclude is not None:
+        query = query.where(Employment.id != exclude)
+    return [(int(i or 0), h, d) for i, h, d in session.exec(query).all()]
+
+
+def _check_no_overlap(
+    session: Session, spell: Employment, start: date, end: date | None, field_name: str
+) -> None:
+    clash = first_overlap(
+        start, end, _other_spells(session, spell.talent_id, spell.firm_id, exclude=spell.id)
+    )
+    if clash is not None:
+        raise rule_violation(
+            field_name, f"overlaps spell {clash} of the same talent at the same firm"
+        )
+
+
+def create_employment(session: Session, principal: Principal, data: EmploymentCreate) -> Employment:
+    firm = resolve_firm(session, principal, data.firm_id)
+    assert firm.id is not None
+    registered = session.get(TalentFirm, (data.talent_id, firm.id))
+    # Lock the person's row: two concurrent hires of one talent must not both pass the
+    # overlap check (PostgreSQL; SQLite serialises writers anyway).
+    locked = session.exec(
+        select(Talent.id).where(Talent.id == data.talent_id).with_for_update()
+    ).first()
+    if registered is None or locked is None:
+        raise rule_violation(
+            "body.talent_id", f"no talent {data.talent_id} registered by firm {firm.id}"
+        )
+    if data.hired_on > today() + timedelta(days=MAX_DAYS_AHEAD):
+        raise rule_violation("body.hired_on", f"more than {MAX_DAYS_AHEAD} days in the future")
+    require_city(session, data.si_city_code, "body.si_city_code")
+    if data.center_id is not None:
+        center = session.get(Center, data.center_id)
+        if center is None or center.firm_id != firm.id:
+            raise rule_violation("body.center_id", f"no center {data.center_id} of firm {firm.id}")
+        if center.status is CenterStatus.rejected:
+            raise rule_violation("body.center_id", f"center {center.id} was rejected")
+        if data.hired_on < center.opened_on:
+            raise rule_violation(
+                "body.hired_on", f"before center {center.id} opened ({center.opened_on})"
+            )
+        if center.closed_on is not None and data.hired_on > center.closed_on:
+            raise rule_violation(
+                "body.hired_on", f"after center {center.id} closed ({center.closed_on})"
+            )
+    spell = Employment(**data.model_dump(exclude={"firm_id"}), firm_id=firm.id)
+    _check_no_overlap(session, spell, spell.hired_on, None, "body.hired_on")
+    session.add(spell)
+    session.flush()
+    return spell
+
+
+def get_employment(session: Session, principal: Principal, employment_id: int) -> Employment:
+    return get_visible(session, Employment, employment_id, principal)
+
+
+def list_employments(
+    session: Session,
+    principal: Principal,
+    page: PageParams,
+    *,
+    talent_id: int | None = None,
+    firm_id: int | None = None,
+    center_id: int | None = None,
+    host_city_code: str | None = None,
+    home_city_code: str | None = None,
+    hire_year: int | None = None,
+    still_employed: bool | None = None,
+    recruited_via_program: bool | None = None,
+    at_home_site: bool | None = None,
+) -> list[Employment]:
+    query = scoped(Employment, principal).where(col(Employment.id) > page.after_id)
+    if talent_id is not None:
+        query = query.where(Employment.talent_id == talent_id)
+    if firm_id is not None:
+        query = query.where(Employment.firm_id == firm_id)
+    if center_id is not None:
+        query = query.where(Employment.center_id == center_id)
+    if host_city_code is not None:
+        hosted = select(Center.id).where(Center.host_city_code == host_city_code)
+        query = query.where(col(Employment.center_id).in_(hosted))
+    if home_city_code is not None:
+        based = select(Firm.id).where(Firm.home_city_code == home_city_code)
+        query = query.where(col(Employment.firm_id).in_(based))
+    if hire_year is not None:
+        query = query.where(extract("year", Employment.hired_on) == hire_year)
+    if still_employed is not None:
+        departed = col(Employment.departed_on)
+        query = query.where(departed.is_(None) if still_employed else departed.is_not(None))
+    if recruited_via_program is not None:
+        query = query.where(Employment.recruited_via_program == recruited_via_program)
+    if at_home_site is not None:
+        center = col(Employment.center_id)
+        query = query.where(center.is_(None) if at_home_site else center.is_not(None))
+    return list(session.exec(query.order_by(col(Employment.id)).limit(page.limit + 1)).all())
+
+
+def update_employment(
+    session: Session,
+    principal: Principal,
+    employment_id: int,
+    data: EmploymentUpdate,
+    expected: int | None,
+) -> Employment:
+    spell = get_employment(session, principal, employment_id)
+    check_version(spell.version, expected)
+    changes = data.model_dump(exclude_unset=True)
+    if "si_city_code" in changes:
+        require_city(session, changes["si_city_code"], "body.si_city_code")
+    for name, value in changes.items():
+        setattr(spell, name, value)
+    session.add(spell)
+    session.flush()
+    return spell
+
+
+def record_departure(
+    session: Session,
+    principal: Principal,
+    employment_id: int,
+    data: Departure,
+    expected: int | None,
+) -> Employment:
+    spell = get_employment(session, principal, employment_id)
+    check_version(spell.version, expected)
+    if spell.departed_on is not None:
+        raise DomainError(
+            CONFLICT, f"departure already recorded on {spell.departed_on}; spells close once"
+        )
+    if data.departed_on < spell.hired_on:
+        raise rule_violation("body.departed_on", f"before the hire date ({spell.hired_on})")
+    if data.departed_on > today():
+        raise rule_violation("body.departed_on", "a departure is recorded once it has happened")
+    _check_no_overlap(session, spell, spell.hired_on, data.departed_on, "body.departed_on")
+    spell.departed_on = data.departed_on
+    spell.departure_reason = data.reason
+    session.add(spell)
+    session.flush()
+    return spell

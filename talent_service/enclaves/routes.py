@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from talent_service.auth.principal import SCOPE_ENCLAVES_WRITE, SCOPE_REGISTRY_READ, Principal
+from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.problems import problem_responses
+from talent_service.core.types import MAX_INT
+from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.enclaves import service
+from talent_service.enclaves.schemas import EnclaveCreate, EnclaveRead, EnclaveUpdate
+from talent_service.reference.enums import Role
+
+router = APIRouter(prefix="/enclaves", tags=["enclaves"])
+
+READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
+WRITE = Access(Role.province, Role.bureau, scope=SCOPE_ENCLAVES_WRITE)
+EnclaveId = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=EnclaveRead,
+    summary="Register an enclave space (host city's bureau or province)",
+    responses=problem_responses(403, 422),
+)
+def create_enclave(
+    body: EnclaveCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+) -> EnclaveRead:
+    enclave = service.create_enclave(session, principal, body)
+    return service.to_read(session, [enclave])[0]
+
+
+@router.get("", response_model=Page[EnclaveRead], summary="List enclave spaces")
+def list_enclaves(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(READ)],
+    page: Annotated[PageParams, Depends(page_params)],
+    host_city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    partner_city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+) -> Page[EnclaveRead]:
+    rows = service.list_enclaves(
+        session, principal, page, host_city_code=host_city_code, partner_city_code=partner_city_code
+    )
+    return make_page(service.to_read(session, rows), page)
+
+
+@router.get(
+    "/{enclave_id}",
+    response_model=EnclaveRead,
+    summary="Read an enclave space with its used and free floor area",
+    responses=problem_responses(404),
+)
+def read_enclave(
+    enclave_id: EnclaveId,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(READ)],
+    response: Response,
+) -> EnclaveRead:
+    enclave = service.to_read(session, [service.get_enclave(session, principal, enclave_id)])[0]
+    response.headers["ETag"] = f'"{enclave.version}"'
+    return enclave
+
+
+@router.patch(
+    "/{enclave_id}",
+    response_model=EnclaveRead,
+    summary="Change an enclave space",
+    responses=problem_responses(403, 404, 409, 412, 422),
+)
+def update_enclave(
+    enclave_id: EnclaveId,
+    body: EnclaveUpdate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(WRITE)],
+    if_match: IfMatchDep,
+) -> EnclaveRead:
+    enclave = service.update_enclave(session, principal, enclave_id, body, if_match)
+    return service.to_read(session, [enclave])[0]

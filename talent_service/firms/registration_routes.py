@@ -1,0 +1,25 @@
+"""Self-registration: the one write that needs no token, because the firm has no account yet."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from talent_service.core.problems import problem_responses
+from talent_service.deps import PUBLIC, SessionDep
+from talent_service.firms import service
+from talent_service.firms.schemas import FirmRead, FirmRegistered, FirmRegistration
+
+router = APIRouter(prefix="/registrations", tags=["firms"])
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=FirmRegistered,
+    dependencies=[PUBLIC],
+    summary="A firm registers itself and its first account",
+    responses=problem_responses(409, 422),
+)
+def register_firm(body: FirmRegistration, session: SessionDep) -> FirmRegistered:
+    firm = service.register_firm(session, body)
+    return FirmRegistered(firm=FirmRead.model_validate(firm), username=body.username)

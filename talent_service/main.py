@@ -1,0 +1,42 @@
+"""App factory: routers, middleware, problem-details handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from talent_service import __version__
+from talent_service.api import build_api_router
+from talent_service.core.config import get_settings
+from talent_service.core.problems import install_problem_handlers
+from talent_service.health import router as health_router
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    logging.basicConfig(level=settings.log_level)
+    app = FastAPI(
+        title="talent-service",
+        version=__version__,
+        summary="Guangdong talent reverse-enclave (人才反向飞地) registry and eligibility service",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH"],
+            allow_headers=["Authorization", "Content-Type", "If-Match"],
+            expose_headers=["ETag"],
+        )
+    install_problem_handlers(app)
+    app.include_router(health_router)
+    app.include_router(build_api_router())
+    return app
+
+
+app = create_app()

@@ -1,0 +1,27 @@
+"""Every table, imported in one place: one metadata for Alembic, no import-order surprises."""
+
+from talent_service.models.base import NAMING_CONVENTION
+from talent_service.models.center import Center
+from talent_service.models.city import City
+from talent_service.models.client import Client
+from talent_service.models.employment import Employment
+from talent_service.models.enclave import Enclave
+from talent_service.models.enclave_partner import EnclavePartner
+from talent_service.models.firm import Firm
+from talent_service.models.talent import Talent
+from talent_service.models.talent_firm import TalentFirm
+from talent_service.models.user import User
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "Center",
+    "City",
+    "Client",
+    "Employment",
+    "Enclave",
+    "EnclavePartner",
+    "Firm",
+    "Talent",
+    "TalentFirm",
+    "User",
+]

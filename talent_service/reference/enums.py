@@ -1,0 +1,89 @@
+"""Closed vocabularies shared by tables, schemas and rules.
+
+Values are stable English slugs (they appear in the API and the database); Chinese and English
+labels for display live in ``LABELS``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Region(StrEnum):
+    prd = "prd"
+    east = "east"
+    west = "west"
+    north = "north"
+
+
+class FirmTier(StrEnum):
+    """Ordered lowest to highest; ``single_champion`` stands beside the ladder."""
+
+    innovative_sme = "innovative_sme"
+    provincial_specialized = "provincial_specialized"
+    little_giant = "little_giant"
+    key_little_giant = "key_little_giant"
+    single_champion = "single_champion"
+
+
+class CenterKind(StrEnum):
+    rnd = "rnd"
+    technology = "technology"
+    engineering = "engineering"
+
+
+class CenterStatus(StrEnum):
+    pending = "pending"
+    accredited = "accredited"
+    rejected = "rejected"
+    suspended = "suspended"
+    closed = "closed"
+
+
+class Education(StrEnum):
+    below_bachelor = "below_bachelor"
+    bachelor = "bachelor"
+    master = "master"
+    doctor = "doctor"
+
+
+class TitleLevel(StrEnum):
+    none = "none"
+    junior = "junior"
+    intermediate = "intermediate"
+    associate_senior = "associate_senior"
+    senior = "senior"
+
+
+class Sex(StrEnum):
+    male = "male"
+    female = "female"
+
+
+class DepartureReason(StrEnum):
+    resigned = "resigned"
+    dismissed = "dismissed"
+    contract_ended = "contract_ended"
+    transferred = "transferred"
+    retired = "retired"
+    deceased = "deceased"
+    other = "other"
+
+
+class Role(StrEnum):
+    province = "province"
+    bureau = "bureau"
+    firm = "firm"
+    client = "client"
+
+
+LABELS: dict[str, tuple[str, str]] = {
+    "innovative_sme": ("创新型中小企业", "Innovative SME"),
+    "provincial_specialized": ("省级专精特新中小企业", "Provincial specialized SME"),
+    "little_giant": ("专精特新“小巨人”企业", "National little giant"),
+    "key_little_giant": ("重点“小巨人”企业", "Key little giant"),
+    "single_champion": ("制造业单项冠军企业", "Manufacturing single champion"),
+    "rnd": ("研发中心", "R&D center"),
+    "technology": ("技术中心", "Technology center"),
+    "engineering": ("工程中心", "Engineering center"),
+}

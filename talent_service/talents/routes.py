@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from talent_service.auth.principal import SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, Principal
+from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.problems import problem_responses
+from talent_service.core.types import MAX_INT
+from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.reference.enums import Education, Role
+from talent_service.talents import service
+from talent_service.talents.schemas import TalentCreate, TalentIdentity, TalentRead, TalentUpdate
+
+router = APIRouter(prefix="/talents", tags=["talents"])
+
+READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
+WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
+DISCLOSE = Access(Role.province, Role.bureau, scope=SCOPE_REGISTRY_READ)
+TalentId = Annotated[int, Path(ge=1, le=MAX_INT)]
+CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=TalentRead,
+    summary="Register a person (or attach the firm to the person already known by this ID)",
+    responses=problem_responses(409, 422),
+)
+def register_talent(
+    body: TalentCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+) -> TalentRead:
+    return service.to_read(service.register_talent(session, principal, body), principal)
+
+
+@router.get("", response_model=Page[TalentRead], summary="List the talent the caller may see")
+def list_talents(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(READ)],
+    page: Annotated[PageParams, Depends(page_params)],
+    firm_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    center_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
+    host_city_code: CityQuery = None,
+    home_city_code: CityQuery = None,
+    hire_year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+    still_employed: bool | None = None,
+    education: Education | None = None,
+) -> Page[TalentRead]:
+    rows = service.list_talents(
+        session,
+        principal,
+        page,
+        firm_id=firm_id,
+        center_id=center_id,
+        host_city_code=host_city_code,
+        home_city_code=home_city_code,
+        hire_year=hire_year,
+        still_employed=still_employed,
+        education=education,
+    )
+    return make_page([service.to_read(r, principal) for r in rows], page)
+
+
+@router.get(
+    "/{talent_id}",
+    response_model=TalentRead,
+    summary="Read a person (ID number masked)",
+    responses=problem_responses(404),
+)
+def read_talent(
+    talent_id: TalentId,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(READ)],
+    response: Response,
+) -> TalentRead:
+    talent = service.to_read(service.get_talent(session, principal, talent_id), principal)
+    response.headers["ETag"] = f'"{talent.version}"'
+    return talent
+
+
+@router.get(
+    "/{talent_id}/identity",
+    response_model=TalentIdentity,
+    summary="Disclose the whole ID number (bureau, province; logged)",
+    responses=problem_responses(404),
+)
+def read_identity(
+    talent_id: TalentId, session: SessionDep, principal: Annotated[Principal, Depends(DISCLOSE)]
+) -> TalentIdentity:
+    return service.disclose_identity(session, principal, talent_id)
+
+
+@router.patch(
+    "/{talent_id}",
+    response_model=TalentRead,
+    summary="Change a person's profile",
+    responses=problem_responses(404, 409, 412, 422),
+)
+def update_talent(
+    talent_id: TalentId,
+    body: TalentUpdate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(WRITE)],
+    if_match: IfMatchDep,
+) -> TalentRead:
+    talent = service.update_talent(session, principal, talent_id, body, if_match)
+    return service.to_read(talent, principal)

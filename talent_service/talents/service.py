@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import extract
+from sqlmodel import Session, col, select
+
+from talent_service.auth.principal import Principal
+from talent_service.auth.visibility import employment_rule, get_visible, scoped
+from talent_service.centers.service import resolve_firm
+from talent_service.cities.service import require_city
+from talent_service.core.clock import today
+from talent_service.core.errors import rule_violation
+from talent_service.core.pagination import PageParams
+from talent_service.core.security import decrypt_field, encrypt_field, lookup_hash
+from talent_service.firms.service import check_version
+from talent_service.models import Center, Employment, Firm, Talent, TalentFirm
+from talent_service.reference.enums import Education, Role
+from talent_service.reference.identifiers import (
+    IdentifierError,
+    Identity,
+    mask_id,
+    mask_name,
+    validate_identity,
+)
+from talent_service.talents.schemas import TalentCreate, TalentIdentity, TalentRead, TalentUpdate
+
+log = logging.getLogger("talent_service.talents")
+_PROFILE = ("name", "education", "title_level", "title_field", "hukou_city_code")
+
+
+def identity_key(identity: Identity) -> str:
+    """Keyed hash of the normalised identity: the only form in which an ID is searched."""
+    return lookup_hash(f"{identity.kind.value}:{identity.nationality}:{identity.number}")
+
+
+def parse_identity(kind: str, number: str, nationality: str | None) -> Identity:
+    try:
+        return validate_identity(kind, number, nationality, today=today())
+    except IdentifierError as exc:
+        field_name = "body.nationality" if exc.code == "nationality" else "body.id_number"
+        raise rule_violation(field_name, str(exc)) from None
+
+
+def register_talent(session: Session, principal: Principal, data: TalentCreate) -> Talent:
+    """Create the person, or attach the firm to the person already known by this ID.
+
+    An attaching firm learns nothing another firm recorded: the answer is the same 201 with the
+    profile as this firm declared it (the latest declaration becomes the person's profile).
+    """
+    firm = resolve_firm(session, principal, data.firm_id)
+    if data.hukou_city_code is not None:
+        require_city(session, data.hukou_city_code, "body.hukou_city_code")
+    identity = parse_identity(data.id_kind, data.id_number, data.nationality)
+    key = identity_key(identity)
+    talent = session.exec(select(Talent).where(Talent.id_lookup == key)).first()
+    profile = data.model_dump(include=set(_PROFILE))
+    if talent is None:
+        talent = Talent(
+            id_kind=identity.kind,
+            id_lookup=key,
+            id_ciphertext=encrypt_field(identity.number),
+            id_masked=mask_id(identity.number),
+            nationality=identity.nationality,
+            birth_date=identity.birth_date,
+            sex=identity.sex,
+            **profile,
+        )
+    else:
+        for name, value in profile.items():
+            setattr(talent, name, value)
+    session.add(talent)
+    session.flush()
+    assert talent.id is not None and firm.id is not None
+    if session.get(TalentFirm, (talent.id, firm.id)) is None:
+        session.add(TalentFirm(talent_id=talent.id, firm_id=firm.id))
+        session.flush()
+    return talent
+
+
+def to_read(talent: Talent, principal: Principal) -> TalentRead:
+    # Machine clients verify and count; they never need a person's name.
+    name = mask_name(talent.name) if principal.role is Role.client else talent.name
+    return TalentRead(
+        id=talent.id or 0,
+        id_kind=talent.id_kind,
+        id_number_masked=talent.id_masked,
+        nationality=talent.nationality,
+        birth_date=talent.birth_date,
+        sex=talent.sex,
+        name=name,
+        education=talent.education,
+        title_level=talent.title_level,
+        title_field=talent.title_field,
+        hukou_city_code=talent.hukou_city_code,
+        version=talent.version,
+        created_at=talent.created_at,
+    )
+
+
+def get_talent(session: Session, principal: Principal, talent_id: int) -> Talent:
+    return get_visible(session, Talent, talent_id, principal)
+
+
+def disclose_identity(session: Session, principal: Principal, talent_id: int) -> TalentIdentity:
+    talent = get_talent(session, principal, talent_id)
+    # Who saw whose number is worth a log line; the number itself never is.
+    log.info("identity of talent %s disclosed to %s", talent_id, principal.subject)
+    return TalentIdentity(
+        id=talent_id,
+        id_kind=talent.id_kind,
+        id_number=decrypt_field(talent.id_ciphertext),
+        nationality=talent.nationality,
+    )
+
+
+def list_talents(
+    session: Session,
+    principal: Principal,
+    page: PageParams,
+    *,
+    firm_id: int | None = None,
+    center_id: int | None = None,
+    host_city_code: str | None = None,
+    home_city_code: str | None = None,
+    hire_year: int | None = None,
+    still_employed: bool | None = None,
+    education: Education | None = None,
+) -> list[Talent]:
+    query = scoped(Talent, principal).where(col(Talent.id) > page.after_id)
+    if education is not None:
+        query = query.where(Talent.education == education)
+    # Filters on employment look only at the spells the caller may see.
+    spells = select(Employment.talent_id).where(employment_rule(principal))
+    filtered = False
+    if firm_id is not None:
+        spells, filtered = spells.where(Employment.firm_id == firm_id), True
+    if center_id is not None:
+        spells, filtered = spells.where(Employment.center_id == center_id), True
+    if host_city_code is not None:
+        hosted = select(Center.id).where(Center.host_city_code == host_city_code)
+        spells, filtered = spells.where(col(Employment.center_id).in_(hosted)), True
+    if home_city_code is not None:
+        based = select(Firm.id).where(Firm.home_city_code == home_city_code)
+        spells, filtered = spells.where(col(Employment.firm_id).in_(based)), True
+    if hire_year is not None:
+        spells, filtered = spells.where(extract("year", Employment.hired_on) == hire_year), True
+    if still_employed is True:
+        spells, filtered = spells.where(col(Employment.departed_on).is_(None)), True
+    if filtered:
+        query = query.where(col(Talent.id).in_(spells))
+    if still_employed is False:
+        open_spells = select(Employment.talent_id).where(
+            employment_rule(principal), col(Employment.departed_on).is_(None)
+        )
+        query = query.where(col(Talent.id).not_in(open_spells))
+    return list(session.exec(query.order_by(col(Talent.id)).limit(page.limit + 1)).all())
+
+
+def update_talent(
+    session: Session, principal: Principal, talent_id: int, data: TalentUpdate, expected: int | None
+) -> Talent:
+    talent = get_talent(session, principal, talent_id)
+    check_version(talent.version, expected)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("hukou_city_code") is not None:
+        require_city(session, changes["hukou_city_code"], "body.hukou_city_code")
+    for name, value in changes.items():
+        setattr(talent, name, value)
+    session.add(talent)
+    session.flush()
+    return talent
