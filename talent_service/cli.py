@@ -14,7 +14,9 @@ from rich.console import Console
 from talent_service.core.config import get_settings
 from talent_service.reference.enums import Role
 
-app = typer.Typer(help="talent-service: Guangdong talent reverse-enclave registry.", no_args_is_help=True)
+app = typer.Typer(
+    help="talent-service: Guangdong talent reverse-enclave registry.", no_args_is_help=True
+)
 console = Console()
 
 
@@ -55,7 +57,9 @@ def serve(
 @app.command()
 def demo(
     password: Annotated[str, typer.Option(help="Password given to every demo account")],
-    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data")] = 2024,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same data")
+    ] = 2024,
 ) -> None:
     """Fill an empty database with deterministic demo data and accounts."""
     from talent_service.core.db import session_scope
@@ -94,7 +98,9 @@ def create_user(
 
 @app.command("create-client")
 def create_client(
-    name: Annotated[str, typer.Argument(help="What the system is, e.g. 'Shenzhen school admission'")],
+    name: Annotated[
+        str, typer.Argument(help="What the system is, e.g. 'Shenzhen school admission'")
+    ],
     scope: Annotated[list[str], typer.Option(help="Granted scope; repeat for several")],
     city: Annotated[str | None, typer.Option(help="City the client is bound to")] = None,
 ) -> None:

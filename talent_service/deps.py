@@ -72,8 +72,9 @@ class Access:
     async def __call__(self, principal: PrincipalDep) -> Principal:
         if principal.role not in self.roles or self.scope not in principal.scopes:
             raise DomainError(
-                FORBIDDEN, f"This operation needs scope '{self.scope}' and one of the roles "
-                f"{', '.join(sorted(r.value for r in self.roles))}."
+                FORBIDDEN,
+                f"This operation needs scope '{self.scope}' and one of the roles "
+                f"{', '.join(sorted(r.value for r in self.roles))}.",
             )
         return principal
 
@@ -100,7 +101,7 @@ async def get_if_match(request: Request) -> int | None:
     if not value.isdigit() or len(value) > 9:
         raise DomainError(
             VALIDATION,
-            "If-Match must carry the version you read, e.g. If-Match: \"3\"",
+            'If-Match must carry the version you read, e.g. If-Match: "3"',
             [FieldError("header.If-Match", "not a version number")],
         )
     return int(value)

@@ -71,7 +71,9 @@ def connection(engine: Engine) -> Iterator[Connection]:
 
 
 def _session(connection: Connection) -> Session:
-    return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
 
 
 @pytest.fixture

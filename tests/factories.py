@@ -11,9 +11,18 @@ from sqlmodel import Session
 
 from talent_service.auth.principal import ROLE_SCOPES, Principal
 from talent_service.core.security import encrypt_field, issue_token
-from talent_service.models import Center, Employment, Enclave, EnclavePartner, Firm, Talent, TalentFirm
+from talent_service.models import (
+    Center,
+    Employment,
+    Enclave,
+    EnclavePartner,
+    Firm,
+    Talent,
+    TalentFirm,
+)
 from talent_service.reference.enums import CenterKind, CenterStatus, Education, FirmTier, Role, Sex
 from talent_service.reference.identifiers import (
+    Identity,
     IdKind,
     known_region_codes_for,
     mask_id,
@@ -21,7 +30,6 @@ from talent_service.reference.identifiers import (
     synthetic_uscc,
 )
 from talent_service.talents.service import identity_key
-from talent_service.reference.identifiers import Identity
 
 SHANTOU, SHANWEI, MEIZHOU = "440500", "441500", "441400"
 SHENZHEN, GUANGZHOU, DONGGUAN = "440300", "440100", "441900"
@@ -57,7 +65,9 @@ class Factory:
         )
 
     def client(self, *scopes: str, city: str | None = None) -> dict[str, str]:
-        return bearer(Principal("client:test", Role.client, city_code=city, scopes=frozenset(scopes)))
+        return bearer(
+            Principal("client:test", Role.client, city_code=city, scopes=frozenset(scopes))
+        )
 
     # --- registry ------------------------------------------------------------
     def firm(self, home: str = SHANTOU, **kw: Any) -> Firm:
@@ -71,7 +81,9 @@ class Factory:
         }
         return self._save(Firm(**(values | kw)))
 
-    def enclave(self, host: str = SHENZHEN, partners: tuple[str, ...] = (SHANTOU,), **kw: Any) -> Enclave:
+    def enclave(
+        self, host: str = SHENZHEN, partners: tuple[str, ...] = (SHANTOU,), **kw: Any
+    ) -> Enclave:
         values: dict[str, Any] = {
             "name": "Test enclave space",
             "host_city_code": host,

@@ -18,7 +18,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 class Token(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - a token type, not a secret
     expires_in: int
     scope: str
 
@@ -36,7 +36,9 @@ def _basic_credentials(request: Request) -> tuple[str, str] | None:
 
 def _required(value: str | None, name: str) -> str:
     if not value:
-        raise DomainError(BAD_REQUEST, f"{name} is required", [FieldError(f"body.{name}", "required")])
+        raise DomainError(
+            BAD_REQUEST, f"{name} is required", [FieldError(f"body.{name}", "required")]
+        )
     return value
 
 
@@ -75,4 +77,6 @@ def issue_access_token(
             scope,
         )
     token, expires_in = issue_token(principal.claims())
-    return Token(access_token=token, expires_in=expires_in, scope=" ".join(sorted(principal.scopes)))
+    return Token(
+        access_token=token, expires_in=expires_in, scope=" ".join(sorted(principal.scopes))
+    )

@@ -28,7 +28,9 @@ def principal_from_token(token: str) -> Principal:
         claims = decode_token(token)
         principal = Principal.from_claims(claims)
     except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
-        raise DomainError(UNAUTHENTICATED, "The access token is missing, invalid or expired.") from exc
+        raise DomainError(
+            UNAUTHENTICATED, "The access token is missing, invalid or expired."
+        ) from exc
     _cache[token] = (principal, float(claims["exp"]))
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)

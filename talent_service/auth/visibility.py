@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, or_, true
-from sqlmodel import SQLModel, col, select
+from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from talent_service.auth.principal import Principal
@@ -42,7 +42,7 @@ def firm_rule(p: Principal) -> ColumnElement[bool]:
         return col(Firm.id) == p.firm_id
     city = p.city_code or ""
     hosting = select(Center.firm_id).where(Center.host_city_code == city)
-    return or_(Firm.home_city_code == city, col(Firm.id).in_(hosting))
+    return or_(col(Firm.home_city_code) == city, col(Firm.id).in_(hosting))
 
 
 def center_rule(p: Principal) -> ColumnElement[bool]:
@@ -51,7 +51,7 @@ def center_rule(p: Principal) -> ColumnElement[bool]:
     if p.role is Role.firm:
         return col(Center.firm_id) == p.firm_id
     city = p.city_code or ""
-    return or_(Center.host_city_code == city, col(Center.firm_id).in_(_firms_of_city(city)))
+    return or_(col(Center.host_city_code) == city, col(Center.firm_id).in_(_firms_of_city(city)))
 
 
 def employment_rule(p: Principal) -> ColumnElement[bool]:
@@ -104,9 +104,9 @@ def scoped(model: type[M], principal: Principal) -> SelectOfScalar[M]:
     return select(model).where(visible(model, principal))
 
 
-def get_visible(session: Any, model: type[M], key: int, principal: Principal) -> M:
+def get_visible(session: Session, model: type[M], key: int, principal: Principal) -> M:
     """The row by primary key if the caller may see it; otherwise NotFound, as if absent."""
     row = session.exec(scoped(model, principal).where(model.id == key)).first()  # type: ignore[attr-defined]
     if row is None:
         raise not_found(model.__name__.lower(), key)
-    return row  # type: ignore[no-any-return]
+    return row

@@ -77,7 +77,10 @@ def list_centers(
 
 
 @router.get(
-    "/{center_id}", response_model=CenterRead, summary="Read a center", responses=problem_responses(404)
+    "/{center_id}",
+    response_model=CenterRead,
+    summary="Read a center",
+    responses=problem_responses(404),
 )
 def read_center(
     center_id: CenterId,

@@ -74,6 +74,7 @@ def create_center(session: Session, principal: Principal, data: CenterCreate) ->
     if host is None:
         raise rule_violation("body.host_city_code", "required when no enclave_id is given")
     require_city(session, host, "body.host_city_code", prd=True)
+    assert firm.id is not None
     center = Center(
         **data.model_dump(exclude={"firm_id", "host_city_code"}),
         firm_id=firm.id,

@@ -34,7 +34,9 @@ def get_city(session: Session, code: str) -> CityRead:
     return city
 
 
-def require_city(session: Session, code: str, field_name: str, *, prd: bool | None = None) -> CityRead:
+def require_city(
+    session: Session, code: str, field_name: str, *, prd: bool | None = None
+) -> CityRead:
     """The city, or a rule violation naming the field: unknown code, or wrong side of the program.
 
     ``prd=True`` requires a Pearl River Delta city (a host), ``prd=False`` one outside it (a home).

@@ -96,7 +96,9 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     problem = _BY_STATUS.get(exc.status_code, e.BAD_REQUEST)
     detail = exc.detail if isinstance(exc.detail, str) else problem.title
-    return problem_response(problem, detail, instance=request.url.path, headers=exc.headers)
+    return problem_response(
+        problem, detail, instance=request.url.path, headers=dict(exc.headers or {})
+    )
 
 
 async def _stale(request: Request, exc: Exception) -> JSONResponse:
@@ -112,7 +114,9 @@ async def _integrity(request: Request, exc: Exception) -> JSONResponse:
     # inserts of one key); nothing was written, and the constraint name is not leaked.
     log.warning("integrity error on %s: %s", request.url.path, type(exc.__cause__).__name__)
     return problem_response(
-        e.CONFLICT, "Conflicts with a record written concurrently; retry.", instance=request.url.path
+        e.CONFLICT,
+        "Conflicts with a record written concurrently; retry.",
+        instance=request.url.path,
     )
 
 

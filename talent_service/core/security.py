@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from talent_service.core.config import get_settings
 
-TOKEN_ALGORITHM = "HS256"
-TOKEN_ISSUER = "talent-service"
+TOKEN_ALGORITHM = "HS256"  # noqa: S105 - names, not secrets
+TOKEN_ISSUER = "talent-service"  # noqa: S105
 
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both paths cost the same Argon2 work.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
 from pydantic import BaseModel as _BaseModel
+from pydantic_core import PydanticCustomError
 
 MAX_INT = 2**31 - 1  # PostgreSQL INTEGER: a larger id is refused as input, not a 500
 

@@ -49,10 +49,26 @@ RESULT_NAMES = {TRUE: "pass", FALSE: "fail", UNKNOWN: "unknown"}
 _OUTCOME_OF = {TRUE: Outcome.ELIGIBLE, FALSE: Outcome.INELIGIBLE, UNKNOWN: Outcome.UNDETERMINED}
 _RESULT_ZH = {TRUE: "通过", FALSE: "未通过", UNKNOWN: "无法判定"}
 _RESULT_EN = {TRUE: "passed", FALSE: "failed", UNKNOWN: "undetermined"}
-_OP_ZH = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "属于",
-          "not_in": "不属于"}
-_OP_EN = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "in",
-          "not_in": "not in"}
+_OP_ZH = {
+    "eq": "=",
+    "ne": "≠",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "in": "属于",
+    "not_in": "不属于",
+}
+_OP_EN = {
+    "eq": "=",
+    "ne": "≠",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "in": "in",
+    "not_in": "not in",
+}
 
 
 def compare(op: str, found: FactValue, required: Any) -> bool:
@@ -126,8 +142,9 @@ def format_value(spec: FactSpec, value: Any, lang: str) -> str:
     return str(value)
 
 
-def compare_sentence(spec: FactSpec, op: str, required: Any, found: Any, result: int,
-                     lang: str) -> str:
+def compare_sentence(
+    spec: FactSpec, op: str, required: Any, found: Any, result: int, lang: str
+) -> str:
     """ "年龄 ≤ 40岁（实际 38岁）：通过" / "age ≤ 40 years (found 38 years): passed"."""
     req = format_value(spec, required, lang)
     if lang == "zh":
@@ -140,16 +157,22 @@ def compare_sentence(spec: FactSpec, op: str, required: Any, found: Any, result:
 def _group_sentences(node: Node, result: int) -> tuple[str, str]:
     if isinstance(node, AllNode):
         n = len(node.children)
-        return (f"须同时满足以下 {n} 项条件：{_RESULT_ZH[result]}",
-                f"all of {n} conditions: {_RESULT_EN[result]}")
+        return (
+            f"须同时满足以下 {n} 项条件：{_RESULT_ZH[result]}",
+            f"all of {n} conditions: {_RESULT_EN[result]}",
+        )
     if isinstance(node, AnyNode):
         n = len(node.children)
-        return (f"须满足以下 {n} 项条件之一：{_RESULT_ZH[result]}",
-                f"at least one of {n} conditions: {_RESULT_EN[result]}")
+        return (
+            f"须满足以下 {n} 项条件之一：{_RESULT_ZH[result]}",
+            f"at least one of {n} conditions: {_RESULT_EN[result]}",
+        )
     assert isinstance(node, NotNode)
     child = node.child
-    return (f"不得满足“{child.label_zh}”：{_RESULT_ZH[result]}",
-            f"must not hold: “{child.label_en}”: {_RESULT_EN[result]}")
+    return (
+        f"不得满足“{child.label_zh}”：{_RESULT_ZH[result]}",
+        f"must not hold: “{child.label_en}”: {_RESULT_EN[result]}",
+    )
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -233,8 +256,13 @@ def _explain(
     params: Mapping[str, ParamValue],
     results: dict[str, int],
 ) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": node.id, "kind": node.kind, "label_zh": node.label_zh,
-                           "label_en": node.label_en, "legal_ref": node.legal_ref}
+    out: dict[str, Any] = {
+        "id": node.id,
+        "kind": node.kind,
+        "label_zh": node.label_zh,
+        "label_en": node.label_en,
+        "legal_ref": node.legal_ref,
+    }
     if isinstance(node, CompareNode):
         spec = FACTS[node.fact]
         found = facts.get(node.fact)
@@ -297,11 +325,18 @@ def relevant_missing(node: Node, results: Mapping[str, int], out: dict[str, None
             relevant_missing(child, results, out)
 
 
-def _criterion_json(node: CompareNode | NotNode, explained: Mapping[str, dict[str, Any]]
-                    ) -> dict[str, Any]:
+def _criterion_json(
+    node: CompareNode | NotNode, explained: Mapping[str, dict[str, Any]]
+) -> dict[str, Any]:
     ex = explained[node.id]
-    out = {"id": node.id, "label_zh": node.label_zh, "label_en": node.label_en,
-           "legal_ref": node.legal_ref, "text_zh": ex["text_zh"], "text_en": ex["text_en"]}
+    out = {
+        "id": node.id,
+        "label_zh": node.label_zh,
+        "label_en": node.label_en,
+        "legal_ref": node.legal_ref,
+        "text_zh": ex["text_zh"],
+        "text_en": ex["text_en"],
+    }
     if isinstance(node, CompareNode):
         out["fact"] = node.fact
     return out
@@ -336,23 +371,32 @@ def evaluate(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) ->
     if outcome is Outcome.ELIGIBLE:
         summary_zh, summary_en = "符合条件", "eligible"
     elif outcome is Outcome.INELIGIBLE:
-        summary_zh = f"不符合条件：{len(failed)} 项条件未满足（" + "；".join(
-            f["label_zh"] for f in failed) + "）"
-        summary_en = f"not eligible: {len(failed)} criteria not met (" + "; ".join(
-            f["label_en"] for f in failed) + ")"
+        summary_zh = (
+            f"不符合条件：{len(failed)} 项条件未满足（"
+            + "；".join(f["label_zh"] for f in failed)
+            + "）"
+        )
+        summary_en = (
+            f"not eligible: {len(failed)} criteria not met ("
+            + "; ".join(f["label_en"] for f in failed)
+            + ")"
+        )
     else:
-        summary_zh = "无法判定：缺少事实（" + "、".join(
-            FACTS[f].label_zh for f in missing_facts) + "）"
-        summary_en = "undetermined: missing facts (" + ", ".join(
-            FACTS[f].label_en for f in missing_facts) + ")"
+        summary_zh = (
+            "无法判定：缺少事实（" + "、".join(FACTS[f].label_zh for f in missing_facts) + "）"
+        )
+        summary_en = (
+            "undetermined: missing facts ("
+            + ", ".join(FACTS[f].label_en for f in missing_facts)
+            + ")"
+        )
     return Evaluation(
         outcome=outcome,
         explanation=explanation,
         failed_criteria=failed,
         missing_facts=missing_facts,
         facts_used=used,
-        params_used={k: list(v) if isinstance(v, list | tuple) else v
-                     for k, v in checked.items()},
+        params_used={k: list(v) if isinstance(v, list | tuple) else v for k, v in checked.items()},
         summary_zh=summary_zh,
         summary_en=summary_en,
     )

@@ -146,157 +146,352 @@ class FactSpec:
 
 EDUCATION_LEVELS: tuple[str, ...] = ("below_bachelor", "bachelor", "master", "doctor")
 EDUCATION_RANK: Mapping[str, int] = {v: i for i, v in enumerate(EDUCATION_LEVELS)}
-EDUCATION_ZH = {"below_bachelor": "本科以下", "bachelor": "本科", "master": "硕士研究生",
-                "doctor": "博士研究生"}
-EDUCATION_EN = {"below_bachelor": "below bachelor's", "bachelor": "bachelor's",
-                "master": "master's", "doctor": "doctorate"}
+EDUCATION_ZH = {
+    "below_bachelor": "本科以下",
+    "bachelor": "本科",
+    "master": "硕士研究生",
+    "doctor": "博士研究生",
+}
+EDUCATION_EN = {
+    "below_bachelor": "below bachelor's",
+    "bachelor": "bachelor's",
+    "master": "master's",
+    "doctor": "doctorate",
+}
 
 TITLE_LEVELS: tuple[str, ...] = ("none", "junior", "intermediate", "associate_senior", "senior")
 TITLE_RANK: Mapping[str, int] = {v: i for i, v in enumerate(TITLE_LEVELS)}
-TITLE_ZH = {"none": "无职称", "junior": "初级", "intermediate": "中级",
-            "associate_senior": "副高级", "senior": "正高级"}
-TITLE_EN = {"none": "none", "junior": "junior", "intermediate": "intermediate",
-            "associate_senior": "associate senior", "senior": "senior"}
+TITLE_ZH = {
+    "none": "无职称",
+    "junior": "初级",
+    "intermediate": "中级",
+    "associate_senior": "副高级",
+    "senior": "正高级",
+}
+TITLE_EN = {
+    "none": "none",
+    "junior": "junior",
+    "intermediate": "intermediate",
+    "associate_senior": "associate senior",
+    "senior": "senior",
+}
 
 # `none`: the firm is known to hold no tier certificate (distinct from a missing tier).
-FIRM_TIERS: tuple[str, ...] = ("none", "innovative_sme", "provincial_specialized", "little_giant",
-                               "key_little_giant", "single_champion")
+FIRM_TIERS: tuple[str, ...] = (
+    "none",
+    "innovative_sme",
+    "provincial_specialized",
+    "little_giant",
+    "key_little_giant",
+    "single_champion",
+)
 # The single champion programme stands beside the SME ladder; for threshold rules it ranks with
 # the top rung (key little giant). Rules that must tell them apart compare `firm_tier` instead.
-FIRM_TIER_RANK: Mapping[str, int] = {"none": 0, "innovative_sme": 1, "provincial_specialized": 2,
-                                     "little_giant": 3, "key_little_giant": 4,
-                                     "single_champion": 4}
-FIRM_TIER_ZH = {"none": "无梯度资质", "innovative_sme": "创新型中小企业",
-                "provincial_specialized": "省级专精特新中小企业",
-                "little_giant": "专精特新“小巨人”",
-                "key_little_giant": "重点“小巨人”", "single_champion": "制造业单项冠军"}
-FIRM_TIER_EN = {"none": "no tier", "innovative_sme": "innovative SME",
-                "provincial_specialized": "provincial specialized SME",
-                "little_giant": "national little giant", "key_little_giant": "key little giant",
-                "single_champion": "manufacturing single champion"}
+FIRM_TIER_RANK: Mapping[str, int] = {
+    "none": 0,
+    "innovative_sme": 1,
+    "provincial_specialized": 2,
+    "little_giant": 3,
+    "key_little_giant": 4,
+    "single_champion": 4,
+}
+FIRM_TIER_ZH = {
+    "none": "无梯度资质",
+    "innovative_sme": "创新型中小企业",
+    "provincial_specialized": "省级专精特新中小企业",
+    "little_giant": "专精特新“小巨人”",
+    "key_little_giant": "重点“小巨人”",
+    "single_champion": "制造业单项冠军",
+}
+FIRM_TIER_EN = {
+    "none": "no tier",
+    "innovative_sme": "innovative SME",
+    "provincial_specialized": "provincial specialized SME",
+    "little_giant": "national little giant",
+    "key_little_giant": "key little giant",
+    "single_champion": "manufacturing single champion",
+}
 
 CENTER_STATUSES: tuple[str, ...] = ("pending", "accredited", "rejected", "suspended", "closed")
-CENTER_STATUS_ZH = {"pending": "待认定", "accredited": "已认定", "rejected": "未通过认定",
-                    "suspended": "暂停", "closed": "已关闭"}
-CENTER_STATUS_EN = {"pending": "pending", "accredited": "accredited", "rejected": "rejected",
-                    "suspended": "suspended", "closed": "closed"}
+CENTER_STATUS_ZH = {
+    "pending": "待认定",
+    "accredited": "已认定",
+    "rejected": "未通过认定",
+    "suspended": "暂停",
+    "closed": "已关闭",
+}
+CENTER_STATUS_EN = {
+    "pending": "pending",
+    "accredited": "accredited",
+    "rejected": "rejected",
+    "suspended": "suspended",
+    "closed": "closed",
+}
 
 _MONTHS_ROUND_ZH = "按整月向下取整：自起始日起每到（月末截断的）同日满一个月；不足一月不计。"
-_MONTHS_ROUND_EN = ("Whole months, rounded down: a month completes on the same day of a later "
-                    "month (clamped to month end); a partial month does not count.")
+_MONTHS_ROUND_EN = (
+    "Whole months, rounded down: a month completes on the same day of a later "
+    "month (clamped to month end); a partial month does not count."
+)
 _BOOL_ROUND_ZH = "判断截至核验日当天的状态。"
 _BOOL_ROUND_EN = "The state on the as-of date itself."
 
 
 def _months(name: str, label_zh: str, label_en: str, def_zh: str, def_en: str) -> FactSpec:
-    return FactSpec(name, ValueType.NUMBER, label_zh, label_en, def_zh, def_en,
-                    _MONTHS_ROUND_ZH, _MONTHS_ROUND_EN, "个月", "months", Growth.MONTHS)
+    return FactSpec(
+        name,
+        ValueType.NUMBER,
+        label_zh,
+        label_en,
+        def_zh,
+        def_en,
+        _MONTHS_ROUND_ZH,
+        _MONTHS_ROUND_EN,
+        "个月",
+        "months",
+        Growth.MONTHS,
+    )
 
 
-def _flag(name: str, label_zh: str, label_en: str, def_zh: str, def_en: str,
-          derived_from: str | None = None) -> FactSpec:
-    return FactSpec(name, ValueType.BOOLEAN, label_zh, label_en, def_zh, def_en,
-                    _BOOL_ROUND_ZH, _BOOL_ROUND_EN, derived_from=derived_from)
+def _flag(
+    name: str,
+    label_zh: str,
+    label_en: str,
+    def_zh: str,
+    def_en: str,
+    derived_from: str | None = None,
+) -> FactSpec:
+    return FactSpec(
+        name,
+        ValueType.BOOLEAN,
+        label_zh,
+        label_en,
+        def_zh,
+        def_en,
+        _BOOL_ROUND_ZH,
+        _BOOL_ROUND_EN,
+        derived_from=derived_from,
+    )
 
 
-def _enum(name: str, label_zh: str, label_en: str, def_zh: str, def_en: str,
-          allowed: tuple[str, ...], zh: Mapping[str, str], en: Mapping[str, str]) -> FactSpec:
-    return FactSpec(name, ValueType.ENUM, label_zh, label_en, def_zh, def_en,
-                    _BOOL_ROUND_ZH, _BOOL_ROUND_EN, allowed=allowed,
-                    value_labels_zh=zh, value_labels_en=en)
+def _enum(
+    name: str,
+    label_zh: str,
+    label_en: str,
+    def_zh: str,
+    def_en: str,
+    allowed: tuple[str, ...],
+    zh: Mapping[str, str],
+    en: Mapping[str, str],
+) -> FactSpec:
+    return FactSpec(
+        name,
+        ValueType.ENUM,
+        label_zh,
+        label_en,
+        def_zh,
+        def_en,
+        _BOOL_ROUND_ZH,
+        _BOOL_ROUND_EN,
+        allowed=allowed,
+        value_labels_zh=zh,
+        value_labels_en=en,
+    )
 
 
-def _rank(name: str, source: str, label_zh: str, label_en: str, scale: Mapping[str, int],
-          labels_en: Mapping[str, str]) -> FactSpec:
+def _rank(
+    name: str,
+    source: str,
+    label_zh: str,
+    label_en: str,
+    scale: Mapping[str, int],
+    labels_en: Mapping[str, str],
+) -> FactSpec:
     scale_en = ", ".join(f"{labels_en[k]}={v}" for k, v in scale.items())
     return FactSpec(
-        name, ValueType.NUMBER, label_zh, label_en,
+        name,
+        ValueType.NUMBER,
+        label_zh,
+        label_en,
         f"由事实 {source} 按固定等级换算的整数：{scale_en}。",
         f"Integer rank of fact {source} on a fixed ordered scale: {scale_en}.",
-        "整数，无需取整。", "An integer; no rounding.", derived_from=source)
+        "整数，无需取整。",
+        "An integer; no rounding.",
+        derived_from=source,
+    )
 
 
 _FACT_LIST: tuple[FactSpec, ...] = (
     FactSpec(
-        "age_years", ValueType.NUMBER, "年龄（周岁）", "age",
+        "age_years",
+        ValueType.NUMBER,
+        "年龄（周岁）",
+        "age",
         "核验日的周岁年龄，依据身份证件上的出生日期计算。",
         "Age in whole years on the as-of date, from the birth date on the identity document.",
         "周岁向下取整，生日当天增加一岁；2月29日出生者在平年的2月28日增加一岁。",
         "Whole years, rounded down; a year is added on the birthday itself; someone born on "
         "Feb 29 adds a year on Feb 28 in common years.",
-        "岁", "years", Growth.YEARS),
-    _enum("education", "最高学历", "highest education",
-          "经核验的最高学历（学位）层次。", "Highest verified education (degree) level.",
-          EDUCATION_LEVELS, EDUCATION_ZH, EDUCATION_EN),
-    _rank("education_rank", "education", "学历等级", "education rank", EDUCATION_RANK,
-          EDUCATION_EN),
-    _enum("title_level", "职称级别", "professional title level",
-          "核验日有效的最高专业技术职称级别。",
-          "Highest professional title level valid on the as-of date.",
-          TITLE_LEVELS, TITLE_ZH, TITLE_EN),
+        "岁",
+        "years",
+        Growth.YEARS,
+    ),
+    _enum(
+        "education",
+        "最高学历",
+        "highest education",
+        "经核验的最高学历（学位）层次。",
+        "Highest verified education (degree) level.",
+        EDUCATION_LEVELS,
+        EDUCATION_ZH,
+        EDUCATION_EN,
+    ),
+    _rank(
+        "education_rank", "education", "学历等级", "education rank", EDUCATION_RANK, EDUCATION_EN
+    ),
+    _enum(
+        "title_level",
+        "职称级别",
+        "professional title level",
+        "核验日有效的最高专业技术职称级别。",
+        "Highest professional title level valid on the as-of date.",
+        TITLE_LEVELS,
+        TITLE_ZH,
+        TITLE_EN,
+    ),
     _rank("title_rank", "title_level", "职称等级", "title rank", TITLE_RANK, TITLE_EN),
-    _months("months_at_accredited_center", "在认定中心工作月数", "months at an accredited center",
-            "本人当前在某飞地中心的任职自入职日至核验日的整月数；仅当该中心在核验日处于已认定状态时"
-            "计算，否则为 0。",
-            "Whole months from the hire date of the talent's current employment at an enclave "
-            "center to the as-of date, counted only if that center is accredited on the as-of "
-            "date; otherwise 0."),
-    _months("months_employed_at_firm", "在本企业工作月数", "months employed at the firm",
-            "本人在当前用人企业连续任职自入职日至核验日的整月数（服务年限）。",
-            "Whole months of the talent's continuous current employment with the firm, from "
-            "hire to the as-of date (years of service)."),
-    _months("si_months_host", "承接地社保月数", "social insurance months in the host city",
-            "截至核验日在承接地（珠三角）城市累计缴纳社会保险的月数。",
-            "Months of social insurance paid in the host (PRD) city up to the as-of date."),
-    _months("si_months_home", "流出地社保月数", "social insurance months in the home city",
-            "截至核验日在企业所在地（流出地）城市累计缴纳社会保险的月数。",
-            "Months of social insurance paid in the firm's home city up to the as-of date."),
-    _months("si_months_either", "双边任一方社保月数", "social insurance months on either side",
-            "截至核验日在承接地或流出地任一方缴纳社保的月数，同一月份双方均缴只计一次。",
-            "Months up to the as-of date in which social insurance was paid on either side; a "
-            "month paid on both sides counts once."),
-    _enum("firm_tier", "企业梯度资质", "firm tier",
-          "用人企业在核验日持有的最高梯度培育资质（不论证书是否过期）。",
-          "Highest tier the employing firm holds on the as-of date (whether or not its "
-          "certificate has expired).",
-          FIRM_TIERS, FIRM_TIER_ZH, FIRM_TIER_EN),
-    _rank("firm_tier_rank", "firm_tier", "企业梯度等级", "firm tier rank", FIRM_TIER_RANK,
-          FIRM_TIER_EN),
-    _flag("firm_tier_valid", "企业资质在有效期内", "firm tier certificate valid",
-          "企业最高梯度资质证书在核验日未过期。",
-          "The certificate of the firm's tier has not expired on the as-of date."),
-    _enum("center_status", "中心认定状态", "center status",
-          "本人当前任职的飞地中心在核验日的认定状态。",
-          "Accreditation status, on the as-of date, of the enclave center the talent works at.",
-          CENTER_STATUSES, CENTER_STATUS_ZH, CENTER_STATUS_EN),
-    _flag("center_accredited", "中心已认定", "center accredited",
-          "本人当前任职的飞地中心在核验日处于已认定状态。",
-          "The talent's current enclave center is accredited on the as-of date.",
-          derived_from="center_status"),
-    _flag("key_post", "重点岗位", "key post",
-          "本人在核验日所任岗位被认定为重点岗位。",
-          "The talent's post is designated a key post on the as-of date."),
-    _flag("recruited_via_program", "经“反向飞地”引进", "recruited via the programme",
-          "本人系通过人才“反向飞地”项目引进。",
-          "The talent was recruited through the reverse-enclave programme."),
-    _flag("currently_employed", "在职", "currently employed",
-          "本人在核验日与企业存在有效的任职关系（已入职且未离职）。",
-          "The talent has an open employment with the firm on the as-of date (hired, not left)."),
+    _months(
+        "months_at_accredited_center",
+        "在认定中心工作月数",
+        "months at an accredited center",
+        "本人当前在某飞地中心的任职自入职日至核验日的整月数；仅当该中心在核验日处于已认定状态时"
+        "计算，否则为 0。",
+        "Whole months from the hire date of the talent's current employment at an enclave "
+        "center to the as-of date, counted only if that center is accredited on the as-of "
+        "date; otherwise 0.",
+    ),
+    _months(
+        "months_employed_at_firm",
+        "在本企业工作月数",
+        "months employed at the firm",
+        "本人在当前用人企业连续任职自入职日至核验日的整月数（服务年限）。",
+        "Whole months of the talent's continuous current employment with the firm, from "
+        "hire to the as-of date (years of service).",
+    ),
+    _months(
+        "si_months_host",
+        "承接地社保月数",
+        "social insurance months in the host city",
+        "截至核验日在承接地（珠三角）城市累计缴纳社会保险的月数。",
+        "Months of social insurance paid in the host (PRD) city up to the as-of date.",
+    ),
+    _months(
+        "si_months_home",
+        "流出地社保月数",
+        "social insurance months in the home city",
+        "截至核验日在企业所在地（流出地）城市累计缴纳社会保险的月数。",
+        "Months of social insurance paid in the firm's home city up to the as-of date.",
+    ),
+    _months(
+        "si_months_either",
+        "双边任一方社保月数",
+        "social insurance months on either side",
+        "截至核验日在承接地或流出地任一方缴纳社保的月数，同一月份双方均缴只计一次。",
+        "Months up to the as-of date in which social insurance was paid on either side; a "
+        "month paid on both sides counts once.",
+    ),
+    _enum(
+        "firm_tier",
+        "企业梯度资质",
+        "firm tier",
+        "用人企业在核验日持有的最高梯度培育资质（不论证书是否过期）。",
+        "Highest tier the employing firm holds on the as-of date (whether or not its "
+        "certificate has expired).",
+        FIRM_TIERS,
+        FIRM_TIER_ZH,
+        FIRM_TIER_EN,
+    ),
+    _rank(
+        "firm_tier_rank",
+        "firm_tier",
+        "企业梯度等级",
+        "firm tier rank",
+        FIRM_TIER_RANK,
+        FIRM_TIER_EN,
+    ),
+    _flag(
+        "firm_tier_valid",
+        "企业资质在有效期内",
+        "firm tier certificate valid",
+        "企业最高梯度资质证书在核验日未过期。",
+        "The certificate of the firm's tier has not expired on the as-of date.",
+    ),
+    _enum(
+        "center_status",
+        "中心认定状态",
+        "center status",
+        "本人当前任职的飞地中心在核验日的认定状态。",
+        "Accreditation status, on the as-of date, of the enclave center the talent works at.",
+        CENTER_STATUSES,
+        CENTER_STATUS_ZH,
+        CENTER_STATUS_EN,
+    ),
+    _flag(
+        "center_accredited",
+        "中心已认定",
+        "center accredited",
+        "本人当前任职的飞地中心在核验日处于已认定状态。",
+        "The talent's current enclave center is accredited on the as-of date.",
+        derived_from="center_status",
+    ),
+    _flag(
+        "key_post",
+        "重点岗位",
+        "key post",
+        "本人在核验日所任岗位被认定为重点岗位。",
+        "The talent's post is designated a key post on the as-of date.",
+    ),
+    _flag(
+        "recruited_via_program",
+        "经“反向飞地”引进",
+        "recruited via the programme",
+        "本人系通过人才“反向飞地”项目引进。",
+        "The talent was recruited through the reverse-enclave programme.",
+    ),
+    _flag(
+        "currently_employed",
+        "在职",
+        "currently employed",
+        "本人在核验日与企业存在有效的任职关系（已入职且未离职）。",
+        "The talent has an open employment with the firm on the as-of date (hired, not left).",
+    ),
     FactSpec(
-        "hukou_city", ValueType.STRING, "户籍所在城市", "hukou city",
+        "hukou_city",
+        ValueType.STRING,
+        "户籍所在城市",
+        "hukou city",
         "本人在核验日的户籍所在城市，GB/T 2260 六位行政区划代码（地级市）。",
         "City of the talent's household registration on the as-of date, as a six-digit "
         "GB/T 2260 code (prefecture level).",
         "区县代码归并到地级市代码（后两位为 00）。",
         "District codes are folded to the prefecture code (last two digits 00).",
-        string_format="gb2260"),
-    _flag("hukou_in_city", "户籍已在本市", "hukou already in the policy city",
-          "本人户籍已在所适用政策的城市（随政策而定）。",
-          "The talent's hukou is already in the city of the policy being applied (depends on "
-          "the policy)."),
-    _flag("is_foreign", "外籍人才", "foreign national",
-          "本人为外国籍（持护照或外国人永久居留身份证）。",
-          "The talent is a foreign national (passport or foreign permanent resident ID)."),
+        string_format="gb2260",
+    ),
+    _flag(
+        "hukou_in_city",
+        "户籍已在本市",
+        "hukou already in the policy city",
+        "本人户籍已在所适用政策的城市（随政策而定）。",
+        "The talent's hukou is already in the city of the policy being applied (depends on "
+        "the policy).",
+    ),
+    _flag(
+        "is_foreign",
+        "外籍人才",
+        "foreign national",
+        "本人为外国籍（持护照或外国人永久居留身份证）。",
+        "The talent is a foreign national (passport or foreign permanent resident ID).",
+    ),
 )
 
 FACTS: Mapping[str, FactSpec] = {f.name: f for f in _FACT_LIST}

@@ -85,7 +85,8 @@ class Forecast:
             "as_of": self.as_of.isoformat(),
             "change_on": self.change_on.isoformat() if self.change_on else None,
             "last_eligible_on": (self.change_on - timedelta(days=1)).isoformat()
-            if self.kind is ForecastKind.ELIGIBILITY_ENDS and self.change_on else None,
+            if self.kind is ForecastKind.ELIGIBILITY_ENDS and self.change_on
+            else None,
             "then_ends_on": self.then_ends_on.isoformat() if self.then_ends_on else None,
             "reason_zh": self.reason_zh,
             "reason_en": self.reason_en,
@@ -116,11 +117,13 @@ def _birthdays_after(birth: date, d: date) -> Iterator[date]:
         k += 1
 
 
-def _candidates(rule: Rule, growing: Mapping[str, GrowingFact], birth_date: date | None,
-                start: date, end: date) -> Iterator[date]:
+def _candidates(
+    rule: Rule, growing: Mapping[str, GrowingFact], birth_date: date | None, start: date, end: date
+) -> Iterator[date]:
     """Sorted, distinct dates in (start, end] on which a fact the rule reads changes."""
-    streams: list[Iterator[date]] = [growing[n].increments_after(start)
-                                     for n in rule.facts if n in growing]
+    streams: list[Iterator[date]] = [
+        growing[n].increments_after(start) for n in rule.facts if n in growing
+    ]
     if birth_date is not None and "age_years" in rule.facts:
         streams.append(_birthdays_after(birth_date, start))
     last = None
@@ -163,12 +166,16 @@ def forecast(
     if now.outcome is Outcome.UNDETERMINED:
         names = "、".join(FACTS[f].label_zh for f in now.missing_facts)
         names_en = ", ".join(FACTS[f].label_en for f in now.missing_facts)
-        return Forecast(ForecastKind.UNDETERMINED, as_of, None, None,
-                        f"缺少事实（{names}），无法预测",
-                        f"missing facts ({names_en}); no forecast")
+        return Forecast(
+            ForecastKind.UNDETERMINED,
+            as_of,
+            None,
+            None,
+            f"缺少事实（{names}），无法预测",
+            f"missing facts ({names_en}); no forecast",
+        )
 
-    def first_date(start: date, eligible: bool
-                   ) -> tuple[date, dict[str, FactValue | None]] | None:
+    def first_date(start: date, eligible: bool) -> tuple[date, dict[str, FactValue | None]] | None:
         """First candidate date after ``start`` whose outcome is (or, with eligible=False,
         is no longer) eligible."""
         for d in _candidates(rule, growing, birth_date, start, end):
@@ -180,16 +187,26 @@ def forecast(
     if now.outcome is Outcome.ELIGIBLE:
         change = first_date(as_of, eligible=False)
         if change is None:
-            return Forecast(ForecastKind.STAYS_ELIGIBLE, as_of, None, None,
-                            f"在 {horizon_years} 年内仅因时间推移不会失去资格",
-                            f"stays eligible for {horizon_years} years if nothing else changes")
+            return Forecast(
+                ForecastKind.STAYS_ELIGIBLE,
+                as_of,
+                None,
+                None,
+                f"在 {horizon_years} 年内仅因时间推移不会失去资格",
+                f"stays eligible for {horizon_years} years if nothing else changes",
+            )
         d, projected = change
-        return Forecast(ForecastKind.ELIGIBILITY_ENDS, as_of, d, None,
-                        f"若其他情况不变，自 {d.isoformat()} 起不再符合条件（最后符合日 "
-                        f"{(d - timedelta(days=1)).isoformat()}）",
-                        f"if nothing else changes, no longer eligible from {d.isoformat()} "
-                        f"(last eligible day {(d - timedelta(days=1)).isoformat()})",
-                        facts_on_change=projected)
+        return Forecast(
+            ForecastKind.ELIGIBILITY_ENDS,
+            as_of,
+            d,
+            None,
+            f"若其他情况不变，自 {d.isoformat()} 起不再符合条件（最后符合日 "
+            f"{(d - timedelta(days=1)).isoformat()}）",
+            f"if nothing else changes, no longer eligible from {d.isoformat()} "
+            f"(last eligible day {(d - timedelta(days=1)).isoformat()})",
+            facts_on_change=projected,
+        )
 
     # Ineligible. Cheap refusal first: with every time-dependent fact unknown, a rule that is
     # still false cannot be rescued by time, and its failures name the real obstacles.
@@ -209,14 +226,20 @@ def forecast(
     until = later[0] if later else None
     tail_zh = f"，至 {until.isoformat()} 起又不再符合" if until else ""
     tail_en = f", until {until.isoformat()}" if until else ""
-    return Forecast(ForecastKind.BECOMES_ELIGIBLE, as_of, d, until,
-                    f"若其他情况不变，自 {d.isoformat()} 起符合条件{tail_zh}",
-                    f"if nothing else changes, eligible from {d.isoformat()}{tail_en}",
-                    facts_on_change=projected)
+    return Forecast(
+        ForecastKind.BECOMES_ELIGIBLE,
+        as_of,
+        d,
+        until,
+        f"若其他情况不变，自 {d.isoformat()} 起符合条件{tail_zh}",
+        f"if nothing else changes, eligible from {d.isoformat()}{tail_en}",
+        facts_on_change=projected,
+    )
 
 
-def _not_reachable(as_of: date, failed: list[dict[str, Any]],
-                   horizon_years: int | None = None) -> Forecast:
+def _not_reachable(
+    as_of: date, failed: list[dict[str, Any]], horizon_years: int | None = None
+) -> Forecast:
     zh = "；".join(f["text_zh"] for f in failed)
     en = "; ".join(f["text_en"] for f in failed)
     if horizon_years is None:
@@ -225,5 +248,12 @@ def _not_reachable(as_of: date, failed: list[dict[str, Any]],
     else:
         reason_zh = f"在 {horizon_years} 年内仅靠时间推移无法符合条件：{zh}"
         reason_en = f"time alone does not make it eligible within {horizon_years} years: {en}"
-    return Forecast(ForecastKind.NOT_REACHABLE, as_of, None, None, reason_zh, reason_en,
-                    blocking=[f["id"] for f in failed])
+    return Forecast(
+        ForecastKind.NOT_REACHABLE,
+        as_of,
+        None,
+        None,
+        reason_zh,
+        reason_en,
+        blocking=[f["id"] for f in failed],
+    )

@@ -55,18 +55,23 @@ class Column:
     categories: tuple[str, ...] = ()  # enum/string columns: code i means categories[i]
 
     @staticmethod
-    def number(values: Sequence[float | None] | np.ndarray,
-               missing: BoolArray | None = None) -> Column:
+    def number(
+        values: Sequence[float | None] | np.ndarray, missing: BoolArray | None = None
+    ) -> Column:
         """A number column; ``None``/NaN entries are missing unless a mask is given."""
-        arr = np.array([np.nan if v is None else v for v in values], dtype=np.float64) \
-            if not isinstance(values, np.ndarray) else values.astype(np.float64, copy=False)
+        arr = (
+            np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+            if not isinstance(values, np.ndarray)
+            else values.astype(np.float64, copy=False)
+        )
         if missing is None:
             missing = np.isnan(arr)
         return Column(arr, np.asarray(missing, dtype=np.bool_))
 
     @staticmethod
-    def boolean(values: Sequence[bool | None] | np.ndarray,
-                missing: BoolArray | None = None) -> Column:
+    def boolean(
+        values: Sequence[bool | None] | np.ndarray, missing: BoolArray | None = None
+    ) -> Column:
         if isinstance(values, np.ndarray):
             arr = values.astype(np.bool_, copy=False)
             mask = np.zeros(len(arr), np.bool_) if missing is None else missing
@@ -76,8 +81,9 @@ class Column:
         return Column(arr, np.asarray(mask, dtype=np.bool_))
 
     @staticmethod
-    def categorical(values: Sequence[str | None],
-                    categories: Sequence[str] | None = None) -> Column:
+    def categorical(
+        values: Sequence[str | None], categories: Sequence[str] | None = None
+    ) -> Column:
         """Codes for strings; categories default to the values seen, in first-seen order."""
         cats: dict[str, int] = {c: i for i, c in enumerate(categories or ())}
         codes = np.empty(len(values), dtype=np.int32)
@@ -120,14 +126,19 @@ class PopulationTable:
             raise FactError("row_ids length differs from n_rows")
 
     @staticmethod
-    def from_records(records: Sequence[Mapping[str, Any]],
-                     row_ids: Sequence[Any] | None = None,
-                     facts: Iterable[str] | None = None) -> PopulationTable:
+    def from_records(
+        records: Sequence[Mapping[str, Any]],
+        row_ids: Sequence[Any] | None = None,
+        facts: Iterable[str] | None = None,
+    ) -> PopulationTable:
         """Columns from per-talent fact mappings (a convenience; the database layer may build
         columns directly). ``facts`` limits the columns built (default: every registered fact
         present in some record)."""
-        names = list(facts) if facts is not None else [
-            n for n in FACTS if any(r.get(n) is not None for r in records)]
+        names = (
+            list(facts)
+            if facts is not None
+            else [n for n in FACTS if any(r.get(n) is not None for r in records)]
+        )
         cols: dict[str, Column] = {}
         for name in names:
             spec = FACTS[name]
@@ -162,8 +173,14 @@ class PopulationEvaluation:
     def blocking_counts(self) -> list[dict[str, Any]]:
         """Criteria by the number of ineligible rows they block (descending, then id)."""
         rows: list[dict[str, Any]] = [
-            {"id": cid, "label_zh": self.labels[cid][0], "label_en": self.labels[cid][1],
-             "count": int(np.count_nonzero(mask))} for cid, mask in self.blocked.items()]
+            {
+                "id": cid,
+                "label_zh": self.labels[cid][0],
+                "label_en": self.labels[cid][1],
+                "count": int(np.count_nonzero(mask)),
+            }
+            for cid, mask in self.blocked.items()
+        ]
         rows.sort(key=lambda r: (-r["count"], r["id"]))
         return rows
 
@@ -171,8 +188,9 @@ class PopulationEvaluation:
         return {fact: int(np.count_nonzero(mask)) for fact, mask in self.missing.items()}
 
 
-def _leaf(node: CompareNode, table: PopulationTable, params: Mapping[str, ParamValue]
-          ) -> tuple[BoolArray, BoolArray]:
+def _leaf(
+    node: CompareNode, table: PopulationTable, params: Mapping[str, ParamValue]
+) -> tuple[BoolArray, BoolArray]:
     spec = FACTS[node.fact]
     required: Any = params[node.rhs.param] if isinstance(node.rhs, ParamRhs) else node.rhs.value
     col = table.columns.get(node.fact)
@@ -210,8 +228,12 @@ def _leaf(node: CompareNode, table: PopulationTable, params: Mapping[str, ParamV
     return known & cmp, known & ~cmp
 
 
-def _truth(node: Node, table: PopulationTable, params: Mapping[str, ParamValue],
-           out: dict[str, tuple[BoolArray, BoolArray]]) -> tuple[BoolArray, BoolArray]:
+def _truth(
+    node: Node,
+    table: PopulationTable,
+    params: Mapping[str, ParamValue],
+    out: dict[str, tuple[BoolArray, BoolArray]],
+) -> tuple[BoolArray, BoolArray]:
     if isinstance(node, CompareNode):
         res = _leaf(node, table, params)
     elif isinstance(node, NotNode):
@@ -228,8 +250,12 @@ def _truth(node: Node, table: PopulationTable, params: Mapping[str, ParamValue],
     return res
 
 
-def _blame(node: Node, active: BoolArray, truth: Mapping[str, tuple[BoolArray, BoolArray]],
-           blocked: dict[str, BoolArray]) -> None:
+def _blame(
+    node: Node,
+    active: BoolArray,
+    truth: Mapping[str, tuple[BoolArray, BoolArray]],
+    blocked: dict[str, BoolArray],
+) -> None:
     """Rows (within ``active``) where ``node`` failing keeps the outcome from eligible."""
     t, f = truth[node.id]
     if isinstance(node, CompareNode | NotNode):
@@ -244,8 +270,12 @@ def _blame(node: Node, active: BoolArray, truth: Mapping[str, tuple[BoolArray, B
             _blame(child, active & ~t, truth, blocked)
 
 
-def _unknowns(node: Node, active: BoolArray, truth: Mapping[str, tuple[BoolArray, BoolArray]],
-              missing: dict[str, BoolArray]) -> None:
+def _unknowns(
+    node: Node,
+    active: BoolArray,
+    truth: Mapping[str, tuple[BoolArray, BoolArray]],
+    missing: dict[str, BoolArray],
+) -> None:
     t, f = truth[node.id]
     active = active & ~t & ~f
     if isinstance(node, CompareNode):
@@ -257,8 +287,9 @@ def _unknowns(node: Node, active: BoolArray, truth: Mapping[str, tuple[BoolArray
             _unknowns(child, active, truth, missing)
 
 
-def evaluate_population(rule: Rule, params: Mapping[str, Any], table: PopulationTable
-                        ) -> PopulationEvaluation:
+def evaluate_population(
+    rule: Rule, params: Mapping[str, Any], table: PopulationTable
+) -> PopulationEvaluation:
     """Outcome, blocking criteria and relevant missing facts for every row of ``table``."""
     checked = check_params(rule.params, params)
     truth: dict[str, tuple[BoolArray, BoolArray]] = {}
@@ -297,24 +328,40 @@ class SimulationResult:
     def changes(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The changed rows as {row, row_id, before, after}, in row order."""
         rows = self.changed_rows if limit is None else self.changed_rows[:limit]
-        return [{"row": int(i),
-                 "row_id": None if self.row_ids is None else self.row_ids[int(i)],
-                 "before": OUTCOME_NAMES[int(self.outcomes_before[i])],
-                 "after": OUTCOME_NAMES[int(self.outcomes_after[i])]} for i in rows]
+        return [
+            {
+                "row": int(i),
+                "row_id": None if self.row_ids is None else self.row_ids[int(i)],
+                "before": OUTCOME_NAMES[int(self.outcomes_before[i])],
+                "after": OUTCOME_NAMES[int(self.outcomes_after[i])],
+            }
+            for i in rows
+        ]
 
     def to_json(self, changes_limit: int | None = 1000) -> dict[str, Any]:
         return {
-            "n_rows": self.n_rows, "before": self.before, "after": self.after,
-            "newly_eligible": self.newly_eligible, "no_longer_eligible": self.no_longer_eligible,
-            "changed": self.changed, "transitions": self.transitions,
-            "blocking_before": self.blocking_before, "blocking_after": self.blocking_after,
-            "missing_before": self.missing_before, "missing_after": self.missing_after,
+            "n_rows": self.n_rows,
+            "before": self.before,
+            "after": self.after,
+            "newly_eligible": self.newly_eligible,
+            "no_longer_eligible": self.no_longer_eligible,
+            "changed": self.changed,
+            "transitions": self.transitions,
+            "blocking_before": self.blocking_before,
+            "blocking_after": self.blocking_after,
+            "missing_before": self.missing_before,
+            "missing_after": self.missing_after,
             "changes": self.changes(changes_limit),
         }
 
 
-def simulate(current_rule: Rule, current_params: Mapping[str, Any], draft_rule: Rule,
-             draft_params: Mapping[str, Any], table: PopulationTable) -> SimulationResult:
+def simulate(
+    current_rule: Rule,
+    current_params: Mapping[str, Any],
+    draft_rule: Rule,
+    draft_params: Mapping[str, Any],
+    table: PopulationTable,
+) -> SimulationResult:
     """Compare the current policy with a draft (rule and/or parameters) over ``table``."""
     before = evaluate_population(current_rule, current_params, table)
     after = evaluate_population(draft_rule, draft_params, table)
@@ -322,8 +369,12 @@ def simulate(current_rule: Rule, current_params: Mapping[str, Any], draft_rule: 
     changed_mask = ob != oa
     pair = ob.astype(np.int16) * 3 + oa  # transition code, bincount-friendly
     binc = np.bincount(pair[changed_mask], minlength=9)
-    transitions = {f"{OUTCOME_NAMES[b]}->{OUTCOME_NAMES[a]}": int(binc[b * 3 + a])
-                   for b in range(3) for a in range(3) if a != b}
+    transitions = {
+        f"{OUTCOME_NAMES[b]}->{OUTCOME_NAMES[a]}": int(binc[b * 3 + a])
+        for b in range(3)
+        for a in range(3)
+        if a != b
+    }
     return SimulationResult(
         n_rows=table.n_rows,
         before=before.counts(),

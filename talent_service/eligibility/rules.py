@@ -119,8 +119,12 @@ def node_children(node: Node) -> tuple[Node, ...]:
 
 def node_to_json(node: Node) -> dict[str, Any]:
     """Plain JSON of a node, keys in reading order (id, kind, labels, then the body)."""
-    out: dict[str, Any] = {"id": node.id, "kind": node.kind, "label_zh": node.label_zh,
-                           "label_en": node.label_en}
+    out: dict[str, Any] = {
+        "id": node.id,
+        "kind": node.kind,
+        "label_zh": node.label_zh,
+        "label_en": node.label_en,
+    }
     if node.legal_ref is not None:
         out["legal_ref"] = node.legal_ref
     if isinstance(node, AllNode | AnyNode):
@@ -250,22 +254,35 @@ class _Walker:
             self.err(f"{path}.kind", "required", "missing_field")
             return
         if not isinstance(kind, str) or kind not in _KEYS_BY_KIND:
-            self.err(f"{path}.kind", f"unknown node kind {_show(kind)}; expected one of "
-                     f"{', '.join(KINDS)}", "unknown_kind")
+            self.err(
+                f"{path}.kind",
+                f"unknown node kind {_show(kind)}; expected one of {', '.join(KINDS)}",
+                "unknown_kind",
+            )
             return
         for key in raw:
             if key not in _KEYS_BY_KIND[kind]:
-                self.err(f"{path}.{key if isinstance(key, str) else _show(key)}",
-                         f"unexpected field for a {kind!r} node", "unexpected_field")
+                self.err(
+                    f"{path}.{key if isinstance(key, str) else _show(key)}",
+                    f"unexpected field for a {kind!r} node",
+                    "unexpected_field",
+                )
         node_id = raw.get("id")
         if node_id is None:
             self.err(f"{path}.id", "required", "missing_field")
         elif not isinstance(node_id, str) or not is_slug(node_id):
-            self.err(f"{path}.id", f"{_show(node_id)} is not a valid id (lowercase letter, then "
-                     f"letters, digits, '-' or '_'; at most {MAX_ID_LEN})", "invalid_id")
+            self.err(
+                f"{path}.id",
+                f"{_show(node_id)} is not a valid id (lowercase letter, then "
+                f"letters, digits, '-' or '_'; at most {MAX_ID_LEN})",
+                "invalid_id",
+            )
         elif node_id in self.ids:
-            self.err(f"{path}.id", f"duplicate id {node_id!r} (first used at "
-                     f"{self.ids[node_id]})", "duplicate_id")
+            self.err(
+                f"{path}.id",
+                f"duplicate id {node_id!r} (first used at {self.ids[node_id]})",
+                "duplicate_id",
+            )
         else:
             self.ids[node_id] = path
         self.text(raw, "label_zh", path, required=True)
@@ -305,24 +322,28 @@ class _Walker:
             self.err(f"{path}.op", "required", "missing_field")
             op = None
         elif not isinstance(op, str) or op not in OPS:
-            self.err(f"{path}.op", f"unknown operator {_show(op)}; expected one of "
-                     f"{', '.join(OPS)}", "unknown_operator")
+            self.err(
+                f"{path}.op",
+                f"unknown operator {_show(op)}; expected one of {', '.join(OPS)}",
+                "unknown_operator",
+            )
             op = None
         elif spec is not None and op not in OPS_BY_TYPE[spec.type]:
             hint = " (compare its *_rank fact to order it)" if spec.type is ValueType.ENUM else ""
-            self.err(f"{path}.op", f"operator {op!r} does not apply to {spec.type.value} fact "
-                     f"{spec.name!r}{hint}", "type_mismatch")
+            self.err(
+                f"{path}.op",
+                f"operator {op!r} does not apply to {spec.type.value} fact {spec.name!r}{hint}",
+                "type_mismatch",
+            )
             op = None
         rhs = raw.get("rhs")
         if rhs is None:
-            self.err(f"{path}.rhs", "required: {\"value\": …} or {\"param\": \"name\"}",
-                     "missing_field")
+            self.err(f"{path}.rhs", 'required: {"value": …} or {"param": "name"}', "missing_field")
             return
-        if not isinstance(rhs, Mapping) or len(rhs) != 1 or not (
-            "value" in rhs or "param" in rhs
-        ):
-            self.err(f"{path}.rhs", "must be exactly {\"value\": …} or {\"param\": \"name\"}",
-                     "wrong_type")
+        if not isinstance(rhs, Mapping) or len(rhs) != 1 or not ("value" in rhs or "param" in rhs):
+            self.err(
+                f"{path}.rhs", 'must be exactly {"value": …} or {"param": "name"}', "wrong_type"
+            )
             return
         if "param" in rhs:
             self.param(rhs["param"], f"{path}.rhs.param", spec, op)
@@ -356,19 +377,30 @@ class _Walker:
         if spec is None or op is None:
             return
         if pspec.type is not spec.type:
-            self.err(path, f"parameter {name!r} is a {pspec.type.value} but fact {spec.name!r} "
-                     f"is a {spec.type.value}", "type_mismatch")
+            self.err(
+                path,
+                f"parameter {name!r} is a {pspec.type.value} but fact {spec.name!r} "
+                f"is a {spec.type.value}",
+                "type_mismatch",
+            )
         elif spec.type is ValueType.ENUM and (
             pspec.domain is None
             or pspec.domain not in FACTS
             or FACTS[pspec.domain].allowed != spec.allowed
         ):
-            self.err(path, f"parameter {name!r} does not take values of fact {spec.name!r}",
-                     "type_mismatch")
+            self.err(
+                path,
+                f"parameter {name!r} does not take values of fact {spec.name!r}",
+                "type_mismatch",
+            )
         elif pspec.many != (op in LIST_OPS):
             want = "a list" if op in LIST_OPS else "a single value"
-            self.err(path, f"operator {op!r} needs {want}; parameter {name!r} is "
-                     f"{'a list' if pspec.many else 'a single value'}", "type_mismatch")
+            self.err(
+                path,
+                f"operator {op!r} needs {want}; parameter {name!r} is "
+                f"{'a list' if pspec.many else 'a single value'}",
+                "type_mismatch",
+            )
 
 
 def _build(raw: Mapping[str, Any]) -> Node:

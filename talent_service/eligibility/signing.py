@@ -143,8 +143,9 @@ def generate_private_key() -> Ed25519PrivateKey:
 
 
 def private_key_to_pem(key: Ed25519PrivateKey) -> str:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode("ascii")
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
 
 
 def _raw(text: str) -> bytes:
@@ -207,8 +208,7 @@ def key_id(key: Ed25519PublicKey | Ed25519PrivateKey) -> str:
 
 def public_jwk(key: Ed25519PublicKey | Ed25519PrivateKey) -> dict[str, str]:
     x = _x(_public(key))
-    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": thumbprint(x), "alg": ALG,
-            "use": "sig"}
+    return {"kty": "OKP", "crv": "Ed25519", "x": x, "kid": thumbprint(x), "alg": ALG, "use": "sig"}
 
 
 def jwks(public_keys: Iterable[Ed25519PublicKey | Ed25519PrivateKey]) -> dict[str, Any]:
@@ -232,8 +232,12 @@ class Signature:
     alg: str = ALG
 
     def to_json(self) -> dict[str, str]:
-        return {"alg": self.alg, "kid": self.kid, "jws": self.jws,
-                "content_hash": self.content_hash}
+        return {
+            "alg": self.alg,
+            "kid": self.kid,
+            "jws": self.jws,
+            "content_hash": self.content_hash,
+        }
 
 
 def sign(payload: Any, private_key: Ed25519PrivateKey) -> Signature:
@@ -243,8 +247,11 @@ def sign(payload: Any, private_key: Ed25519PrivateKey) -> Signature:
     protected = b64url(canonical_json({"alg": ALG, "kid": kid}))
     signing_input = f"{protected}.{b64url(body)}".encode("ascii")
     sig = b64url(private_key.sign(signing_input))
-    return Signature(kid=kid, jws=f"{protected}..{sig}",
-                     content_hash="sha256:" + hashlib.sha256(body).hexdigest())
+    return Signature(
+        kid=kid,
+        jws=f"{protected}..{sig}",
+        content_hash="sha256:" + hashlib.sha256(body).hexdigest(),
+    )
 
 
 def verify(payload: Any, signature: str, kid: str | None, jwks_doc: Mapping[str, Any]) -> bool:

@@ -61,9 +61,13 @@ def ranges_overlap(a_from: date, a_to: date | None, b_from: date, b_to: date | N
 def overlapping(candidate: EffectiveDated, existing: Iterable[T]) -> list[T]:
     """The ``existing`` ranges that overlap ``candidate`` (pass only those of the same policy,
     and leave the candidate itself out when it is being re-saved)."""
-    return [e for e in existing if ranges_overlap(candidate.effective_from,
-                                                  candidate.effective_to,
-                                                  e.effective_from, e.effective_to)]
+    return [
+        e
+        for e in existing
+        if ranges_overlap(
+            candidate.effective_from, candidate.effective_to, e.effective_from, e.effective_to
+        )
+    ]
 
 
 def pick_version(versions: Iterable[T], as_of: date) -> T | None:
@@ -74,8 +78,9 @@ def pick_version(versions: Iterable[T], as_of: date) -> T | None:
     return found[0] if found else None
 
 
-def param_values_on(param_history: Mapping[str, Iterable[ValuedRange]], as_of: date
-                    ) -> dict[str, Any]:
+def param_values_on(
+    param_history: Mapping[str, Iterable[ValuedRange]], as_of: date
+) -> dict[str, Any]:
     """Parameter name → value in force on ``as_of``; parameters without one are left out (the
     evaluator then refuses to run rather than guess)."""
     out: dict[str, Any] = {}

@@ -32,7 +32,7 @@ class EmploymentCreate(RequestModel):
 
 
 class EmploymentUpdate(UpdateModel):
-    """Talent, firm, center and hire date define the spell; a wrong spell is closed and re-entered."""
+    """Talent, firm, center and hire date define a spell: a wrong one is closed and re-entered."""
 
     position: ShortText | None = None
     key_post: bool | None = None

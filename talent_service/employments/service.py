@@ -22,7 +22,7 @@ from talent_service.reference.enums import CenterStatus
 def _other_spells(
     session: Session, talent_id: int, firm_id: int, exclude: int | None = None
 ) -> list[tuple[int, date, date | None]]:
-    query = select(Employment.id, Employment.hired_on, Employment.departed_on).where(
+    query = select(col(Employment.id), col(Employment.hired_on), col(Employment.departed_on)).where(
         Employment.talent_id == talent_id, Employment.firm_id == firm_id
     )
     if exclude is not None:
@@ -112,7 +112,7 @@ def list_employments(
         based = select(Firm.id).where(Firm.home_city_code == home_city_code)
         query = query.where(col(Employment.firm_id).in_(based))
     if hire_year is not None:
-        query = query.where(extract("year", Employment.hired_on) == hire_year)
+        query = query.where(extract("year", col(Employment.hired_on)) == hire_year)
     if still_employed is not None:
         departed = col(Employment.departed_on)
         query = query.where(departed.is_(None) if still_employed else departed.is_not(None))

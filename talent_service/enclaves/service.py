@@ -1,4 +1,4 @@
-"""Enclave spaces. Used and free floor area are derived from the centers in a space, never stored."""
+"""Enclave spaces. Used and free floor area derive from the centers in a space, never stored."""
 
 from __future__ import annotations
 
@@ -80,7 +80,9 @@ def create_enclave(session: Session, principal: Principal, data: EnclaveCreate) 
     session.add(enclave)
     session.flush()
     assert enclave.id is not None
-    session.add_all(EnclavePartner(enclave_id=enclave.id, city_code=c) for c in data.partner_city_codes)
+    session.add_all(
+        EnclavePartner(enclave_id=enclave.id, city_code=c) for c in data.partner_city_codes
+    )
     session.flush()
     return enclave
 
@@ -130,7 +132,7 @@ def update_enclave(
         setattr(enclave, key, value)
     if data.partner_city_codes is not None:
         _check_partners(session, data.partner_city_codes)
-        session.exec(delete(EnclavePartner).where(col(EnclavePartner.enclave_id) == enclave_id))  # type: ignore[call-overload]
+        session.exec(delete(EnclavePartner).where(col(EnclavePartner.enclave_id) == enclave_id))
         session.add_all(
             EnclavePartner(enclave_id=enclave_id, city_code=c) for c in data.partner_city_codes
         )

@@ -23,4 +23,4 @@ def utcnow() -> datetime:
 
 def timestamp_field(**kwargs: object) -> datetime:
     """A timezone-aware timestamp column (``*_at``)."""
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)  # type: ignore[no-any-return, call-overload]
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)  # type: ignore[call-overload]

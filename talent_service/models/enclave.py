@@ -8,12 +8,11 @@ from sqlmodel import Field, SQLModel
 from talent_service.models.base import timestamp_field
 from talent_service.models.columns import version_column
 
-
 _VERSION = version_column()
 
 
 class Enclave(SQLModel, table=True):
-    """An enclave space (飞地载体): office space a PRD host city provides to firms of other regions."""
+    """An enclave space (飞地载体): office space a PRD city provides to other regions' firms."""
 
     __tablename__ = "enclave"
     __table_args__ = (CheckConstraint("total_floor_area_m2 > 0", name="positive_area"),)

@@ -12,6 +12,4 @@ class EnclavePartner(SQLModel, table=True):
     enclave_id: int = Field(
         sa_column=Column(Integer, ForeignKey("enclave.id", ondelete="CASCADE"), primary_key=True)
     )
-    city_code: str = Field(
-        sa_column=Column(String(6), ForeignKey("city.code"), primary_key=True)
-    )
+    city_code: str = Field(sa_column=Column(String(6), ForeignKey("city.code"), primary_key=True))

@@ -9,7 +9,6 @@ from talent_service.models.base import timestamp_field
 from talent_service.models.columns import enum_type, version_column
 from talent_service.reference.enums import FirmTier
 
-
 _VERSION = version_column()
 
 

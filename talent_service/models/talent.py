@@ -10,7 +10,6 @@ from talent_service.models.columns import enum_type, version_column
 from talent_service.reference.enums import Education, Sex, TitleLevel
 from talent_service.reference.identifiers import IdKind
 
-
 _VERSION = version_column()
 
 

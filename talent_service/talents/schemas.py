@@ -16,8 +16,14 @@ from talent_service.core.types import (
 from talent_service.reference.enums import Education, Sex, TitleLevel
 from talent_service.reference.identifiers import IdKind
 
-IdNumber = Annotated[str, Field(min_length=5, max_length=24, description="Resident ID, foreign "
-                               "permanent resident ID or passport number")]
+IdNumber = Annotated[
+    str,
+    Field(
+        min_length=5,
+        max_length=24,
+        description="Resident ID, foreign permanent resident ID or passport number",
+    ),
+]
 Nationality = Annotated[str, Field(min_length=3, max_length=3, description="ISO 3166-1 alpha-3")]
 
 

@@ -144,7 +144,10 @@ def list_talents(
         based = select(Firm.id).where(Firm.home_city_code == home_city_code)
         spells, filtered = spells.where(col(Employment.firm_id).in_(based)), True
     if hire_year is not None:
-        spells, filtered = spells.where(extract("year", Employment.hired_on) == hire_year), True
+        spells, filtered = (
+            spells.where(extract("year", col(Employment.hired_on)) == hire_year),
+            True,
+        )
     if still_employed is True:
         spells, filtered = spells.where(col(Employment.departed_on).is_(None)), True
     if filtered:
