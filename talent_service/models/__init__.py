@@ -4,10 +4,14 @@ from talent_service.models.base import NAMING_CONVENTION
 from talent_service.models.center import Center
 from talent_service.models.city import City
 from talent_service.models.client import Client
+from talent_service.models.decision import Decision
 from talent_service.models.employment import Employment
 from talent_service.models.enclave import Enclave
 from talent_service.models.enclave_partner import EnclavePartner
 from talent_service.models.firm import Firm
+from talent_service.models.policy import Policy
+from talent_service.models.policy_parameter import PolicyParameter
+from talent_service.models.policy_version import PolicyVersion
 from talent_service.models.talent import Talent
 from talent_service.models.talent_firm import TalentFirm
 from talent_service.models.user import User
@@ -17,10 +21,14 @@ __all__ = [
     "Center",
     "City",
     "Client",
+    "Decision",
     "Employment",
     "Enclave",
     "EnclavePartner",
     "Firm",
+    "Policy",
+    "PolicyParameter",
+    "PolicyVersion",
     "Talent",
     "TalentFirm",
     "User",

@@ -87,3 +87,28 @@ LABELS: dict[str, tuple[str, str]] = {
     "technology": ("技术中心", "Technology center"),
     "engineering": ("工程中心", "Engineering center"),
 }
+
+
+class Benefit(StrEnum):
+    hukou = "hukou"
+    social_insurance = "social_insurance"
+    education = "education"
+    title = "title"
+
+
+class Side(StrEnum):
+    """Which side of the program a policy's city is: the PRD host or the firm's home city."""
+
+    host = "host"
+    home = "home"
+
+
+class PolicyStatus(StrEnum):
+    draft = "draft"
+    published = "published"
+
+
+class Outcome(StrEnum):
+    eligible = "eligible"
+    ineligible = "ineligible"
+    undetermined = "undetermined"

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Requests/second of GET /v1/talents/{talent_id} beside /healthz, in one run, on PostgreSQL with
+# several workers. Run by hand from the repo root: bash bench/bench_talent_read.sh [workers]
+# Needs wrk (apt-get install wrk) and the local PostgreSQL (127.0.0.1:5432, trust auth).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORKERS=${1:-2}
+PORT=${PORT:-8123}
+DB=talent_bench_read
+export TALENT_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$DB"
+PY=.venv/bin/python
+
+psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+.venv/bin/talent-service demo --password bench-password-1 >/dev/null
+
+.venv/bin/talent-service serve --port "$PORT" --workers "$WORKERS" &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+
+token() {
+  curl -sf -d grant_type=password -d "username=$1" -d password=bench-password-1 \
+    "http://127.0.0.1:$PORT/v1/auth/token" | $PY -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+BUREAU=$(token bureau-440300)
+TALENT=$(curl -sf -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT/v1/talents?limit=1" \
+  | $PY -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
+curl -sf -o /dev/null -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT/v1/talents/$TALENT"
+
+echo "== warm-up"; wrk -t2 -c32 -d3s "http://127.0.0.1:$PORT/healthz" >/dev/null
+echo "== /healthz ($WORKERS workers)"
+wrk -t2 -c32 -d15s "http://127.0.0.1:$PORT/healthz" | grep -E "Requests/sec|Latency|Non-2xx"
+echo "== GET /v1/talents/$TALENT as the Shenzhen bureau ($WORKERS workers)"
+wrk -t2 -c32 -d15s -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT/v1/talents/$TALENT" \
+  | grep -E "Requests/sec|Latency|Non-2xx"
