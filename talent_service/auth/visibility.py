@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, or_, true
+from sqlalchemy import ColumnElement, exists, or_, true
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -27,12 +28,16 @@ from talent_service.reference.enums import Role
 M = TypeVar("M", bound=SQLModel)
 
 
-def _firms_of_city(city: str) -> Any:
-    return select(Firm.id).where(Firm.home_city_code == city)
+# Inner tables are aliased so that each EXISTS correlates only with the row being filtered,
+# whatever else the outer query joins. EXISTS keeps a read by id an index look-up.
+def _firm_based_in(city: str, firm_id: Any) -> ColumnElement[bool]:
+    f = aliased(Firm)
+    return exists().where(f.id == firm_id, col(f.home_city_code) == city)
 
 
-def _centers_in_city(city: str) -> Any:
-    return select(Center.id).where(Center.host_city_code == city)
+def _center_hosted_in(city: str, center_id: Any) -> ColumnElement[bool]:
+    c = aliased(Center)
+    return exists().where(c.id == center_id, col(c.host_city_code) == city)
 
 
 def firm_rule(p: Principal) -> ColumnElement[bool]:
@@ -41,8 +46,9 @@ def firm_rule(p: Principal) -> ColumnElement[bool]:
     if p.role is Role.firm:
         return col(Firm.id) == p.firm_id
     city = p.city_code or ""
-    hosting = select(Center.firm_id).where(Center.host_city_code == city)
-    return or_(col(Firm.home_city_code) == city, col(Firm.id).in_(hosting))
+    c = aliased(Center)
+    hosting = exists().where(col(c.firm_id) == Firm.id, col(c.host_city_code) == city)
+    return or_(col(Firm.home_city_code) == city, hosting)
 
 
 def center_rule(p: Principal) -> ColumnElement[bool]:
@@ -51,7 +57,7 @@ def center_rule(p: Principal) -> ColumnElement[bool]:
     if p.role is Role.firm:
         return col(Center.firm_id) == p.firm_id
     city = p.city_code or ""
-    return or_(col(Center.host_city_code) == city, col(Center.firm_id).in_(_firms_of_city(city)))
+    return or_(col(Center.host_city_code) == city, _firm_based_in(city, Center.firm_id))
 
 
 def employment_rule(p: Principal) -> ColumnElement[bool]:
@@ -61,25 +67,25 @@ def employment_rule(p: Principal) -> ColumnElement[bool]:
         return col(Employment.firm_id) == p.firm_id
     city = p.city_code or ""
     return or_(
-        col(Employment.firm_id).in_(_firms_of_city(city)),
-        col(Employment.center_id).in_(_centers_in_city(city)),
+        _firm_based_in(city, Employment.firm_id), _center_hosted_in(city, Employment.center_id)
     )
 
 
 def talent_rule(p: Principal) -> ColumnElement[bool]:
     if p.sees_whole_province:
         return true()
+    tf = aliased(TalentFirm)
     if p.role is Role.firm:
-        registered = select(TalentFirm.talent_id).where(TalentFirm.firm_id == p.firm_id)
-        return col(Talent.id).in_(registered)
+        return exists().where(col(tf.talent_id) == Talent.id, col(tf.firm_id) == p.firm_id)
     city = p.city_code or ""
-    registered_here = select(TalentFirm.talent_id).where(
-        col(TalentFirm.firm_id).in_(_firms_of_city(city))
+    f, e, c = aliased(Firm), aliased(Employment), aliased(Center)
+    registered_here = exists().where(
+        col(tf.talent_id) == Talent.id, col(f.id) == tf.firm_id, col(f.home_city_code) == city
     )
-    hosted_here = select(Employment.talent_id).where(
-        col(Employment.center_id).in_(_centers_in_city(city))
+    hosted_here = exists().where(
+        col(e.talent_id) == Talent.id, col(c.id) == e.center_id, col(c.host_city_code) == city
     )
-    return or_(col(Talent.id).in_(registered_here), col(Talent.id).in_(hosted_here))
+    return or_(registered_here, hosted_here)
 
 
 def enclave_rule(p: Principal) -> ColumnElement[bool]:

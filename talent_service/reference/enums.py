@@ -93,7 +93,7 @@ class Benefit(StrEnum):
     hukou = "hukou"
     social_insurance = "social_insurance"
     education = "education"
-    title = "title"
+    professional_title = "title"  # not `title`: that would shadow str.title
 
 
 class Side(StrEnum):
