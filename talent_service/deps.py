@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from talent_service.auth.principal import Principal
 from talent_service.auth.tokens import principal_from_token
-from talent_service.core.db import get_engine
+from talent_service.core.db import get_engine, read_session
 from talent_service.core.errors import (
     FORBIDDEN,
     UNAUTHENTICATED,
@@ -41,8 +41,22 @@ async def unit_of_work(session: Session) -> AsyncIterator[Session]:
         await run_in_threadpool(session.close)
 
 
-async def get_session() -> AsyncIterator[Session]:
-    # Creating a Session costs no I/O; a connection is taken from the pool on first use.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A read-only session for safe methods, otherwise the unit of work.
+
+    Creating a Session costs no I/O; a connection is taken from the pool on first use.
+    """
+    if request.method in SAFE_METHODS:
+        session = read_session()
+        try:
+            yield session
+        finally:
+            # Nothing to commit; returning an autocommit connection to the pool sends nothing.
+            session.close()
+        return
     async with unit_of_work(Session(get_engine(), expire_on_commit=False)) as session:
         yield session
 

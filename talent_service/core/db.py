@@ -50,6 +50,40 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, pool_size=settings.db_pool_size)
 
 
+@lru_cache
+def get_read_engine() -> Engine:
+    """The engine for safe (GET) requests.
+
+    On PostgreSQL its connections autocommit: a read sends no BEGIN and no COMMIT, only its
+    SELECTs, and handing the connection back costs no round trip. On SQLite (local, no round
+    trips) it is the ordinary engine.
+    """
+    engine = get_engine()
+    if engine.dialect.name == "sqlite":
+        return engine
+    settings = get_settings()
+    return create_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_pre_ping=True,
+        isolation_level="AUTOCOMMIT",
+    )
+
+
+class ReadSession(Session):
+    """A session that refuses to flush: safe methods never write."""
+
+
+@event.listens_for(ReadSession, "before_flush")
+def _refuse_writes(session: Session, *_: Any) -> None:
+    raise RuntimeError("a GET request tried to write; safe methods are read-only")
+
+
+def read_session() -> Session:
+    return ReadSession(get_read_engine(), expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """One unit of work: commit once at the end, roll back on any error."""
