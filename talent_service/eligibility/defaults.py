@@ -440,7 +440,8 @@ def default_policy(city_code: str, side: Side, benefit: Benefit) -> PolicyDefini
         "阈值为可按生效日期调整的参数。",
         description_en=f"Illustrative default, replace with the city's real rule. {title_en}: "
         "shaped like common talent policies; thresholds are effective-dated parameters.",
-        rule=make_rule(side),
+        # Stored in the canonical key order that Rule.to_json() produces (and validated now).
+        rule=validate_rule(make_rule(side), types).to_json(),
         parameter_types=types,
         parameters=values,
     )

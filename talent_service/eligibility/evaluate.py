@@ -9,6 +9,8 @@ unknown. The result is plain JSON so a decision can be stored, hashed and signed
 
 from __future__ import annotations
 
+import functools
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,7 +28,6 @@ from talent_service.eligibility.facts import (
 )
 from talent_service.eligibility.rules import (
     AllNode,
-    AnyNode,
     CompareNode,
     Node,
     NotNode,
@@ -122,12 +123,20 @@ def _number(value: float) -> str:
 
 def format_value(spec: FactSpec, value: Any, lang: str) -> str:
     """A fact value as a reader would write it ("12个月", "master's", "yes")."""
+    if isinstance(value, list | tuple):
+        parts = [_format_scalar(spec.name, v, lang) for v in value]
+        return "{" + ("、" if lang == "zh" else ", ").join(parts) + "}"
+    return _format_scalar(spec.name, value, lang)
+
+
+# Values repeat a lot (ages, month counts, enum values): render each once. typed=True keeps
+# True and 1 apart.
+@functools.lru_cache(maxsize=4096, typed=True)
+def _format_scalar(fact: str, value: Any, lang: str) -> str:
+    spec = FACTS[fact]
     zh = lang == "zh"
     if value is None:
         return "缺失" if zh else "missing"
-    if isinstance(value, list | tuple):
-        parts = [format_value(spec, v, lang) for v in value]
-        return "{" + ("、" if zh else ", ").join(parts) + "}"
     if spec.type is ValueType.BOOLEAN:
         return ("是" if value else "否") if zh else ("yes" if value else "no")
     if spec.type is ValueType.ENUM:
@@ -140,39 +149,6 @@ def format_value(spec: FactSpec, value: Any, lang: str) -> str:
             return text
         return f"{text}{unit}" if zh else f"{text} {unit}"
     return str(value)
-
-
-def compare_sentence(
-    spec: FactSpec, op: str, required: Any, found: Any, result: int, lang: str
-) -> str:
-    """ "年龄 ≤ 40岁（实际 38岁）：通过" / "age ≤ 40 years (found 38 years): passed"."""
-    req = format_value(spec, required, lang)
-    if lang == "zh":
-        seen = "（缺失）" if found is None else f"（实际 {format_value(spec, found, lang)}）"
-        return f"{spec.label_zh} {_OP_ZH[op]} {req}{seen}：{_RESULT_ZH[result]}"
-    seen = "(missing)" if found is None else f"(found {format_value(spec, found, lang)})"
-    return f"{spec.label_en} {_OP_EN[op]} {req} {seen}: {_RESULT_EN[result]}"
-
-
-def _group_sentences(node: Node, result: int) -> tuple[str, str]:
-    if isinstance(node, AllNode):
-        n = len(node.children)
-        return (
-            f"须同时满足以下 {n} 项条件：{_RESULT_ZH[result]}",
-            f"all of {n} conditions: {_RESULT_EN[result]}",
-        )
-    if isinstance(node, AnyNode):
-        n = len(node.children)
-        return (
-            f"须满足以下 {n} 项条件之一：{_RESULT_ZH[result]}",
-            f"at least one of {n} conditions: {_RESULT_EN[result]}",
-        )
-    assert isinstance(node, NotNode)
-    child = node.child
-    return (
-        f"不得满足“{child.label_zh}”：{_RESULT_ZH[result]}",
-        f"must not hold: “{child.label_en}”: {_RESULT_EN[result]}",
-    )
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -234,29 +210,34 @@ def _required(node: CompareNode, params: Mapping[str, ParamValue]) -> Any:
     return node.rhs.value
 
 
-def _truth(node: Node, facts: Mapping[str, Any], params: Mapping[str, ParamValue]) -> int:
-    """Three-valued result without building an explanation (forecast's inner loop)."""
-    if isinstance(node, CompareNode):
-        return _leaf_truth(node.op, facts.get(node.fact), _required(node, params))
-    if isinstance(node, NotNode):
-        return _NOT[_truth(node.child, facts, params)]
-    results = [_truth(c, facts, params) for c in node.children]
-    return _and(results) if isinstance(node, AllNode) else _or(results)
+# A rule is compiled once into a plan that keeps everything that does not depend on the person
+# (labels, operator symbols, rendered constant thresholds); a single decision then only
+# renders what it found. Plans are cached per Rule object and go away with it.
+_ALL, _ANY, _NOTK, _CMP = 0, 1, 2, 3
 
 
-def outcome_of(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Outcome:
-    """Just the outcome (same checks as :func:`evaluate`, no explanation)."""
-    used, checked = _inputs(rule, facts, params)
-    return _OUTCOME_OF[_truth(rule.root, used, checked)]
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    node: Node
+    kind: int
+    children: tuple[_Plan, ...]
+    head: dict[str, Any]  # constant part of the node's explanation
+    text_zh: str  # groups: sentence before the result; compare: "fact op "
+    text_en: str
+    fact: str = ""
+    spec: FactSpec | None = None
+    op: str = ""
+    param: str | None = None
+    value: Any = None
+    req_zh: str = ""  # rendered constant threshold ("" when it comes from a parameter)
+    req_en: str = ""
 
 
-def _explain(
-    node: Node,
-    facts: Mapping[str, Any],
-    params: Mapping[str, ParamValue],
-    results: dict[str, int],
-) -> dict[str, Any]:
-    out: dict[str, Any] = {
+_PLANS: weakref.WeakKeyDictionary[Rule, _Plan] = weakref.WeakKeyDictionary()
+
+
+def _compile(node: Node) -> _Plan:
+    head: dict[str, Any] = {
         "id": node.id,
         "kind": node.kind,
         "label_zh": node.label_zh,
@@ -265,30 +246,116 @@ def _explain(
     }
     if isinstance(node, CompareNode):
         spec = FACTS[node.fact]
-        found = facts.get(node.fact)
-        required = _required(node, params)
-        result = _leaf_truth(node.op, found, required)
-        out["fact"] = node.fact
-        out["op"] = node.op
+        param = node.rhs.param if isinstance(node.rhs, ParamRhs) else None
+        value = None if isinstance(node.rhs, ParamRhs) else node.rhs.value
+        head.update(fact=node.fact, op=node.op, param=param)
+        return _Plan(
+            node,
+            _CMP,
+            (),
+            head,
+            f"{spec.label_zh} {_OP_ZH[node.op]} ",
+            f"{spec.label_en} {_OP_EN[node.op]} ",
+            node.fact,
+            spec,
+            node.op,
+            param,
+            value,
+            "" if param else format_value(spec, value, "zh"),
+            "" if param else format_value(spec, value, "en"),
+        )
+    if isinstance(node, NotNode):
+        child = node.child
+        return _Plan(
+            node,
+            _NOTK,
+            (_compile(child),),
+            head,
+            f"不得满足“{child.label_zh}”：",
+            f"must not hold: “{child.label_en}”: ",
+        )
+    n = len(node.children)
+    kids = tuple(_compile(c) for c in node.children)
+    if isinstance(node, AllNode):
+        return _Plan(
+            node, _ALL, kids, head, f"须同时满足以下 {n} 项条件：", f"all of {n} conditions: "
+        )
+    return _Plan(
+        node, _ANY, kids, head, f"须满足以下 {n} 项条件之一：", f"at least one of {n} conditions: "
+    )
+
+
+def _plan(rule: Rule) -> _Plan:
+    plan = _PLANS.get(rule)
+    if plan is None:
+        plan = _PLANS[rule] = _compile(rule.root)
+    return plan
+
+
+def _truth(plan: _Plan, facts: Mapping[str, Any], params: Mapping[str, ParamValue]) -> int:
+    """Three-valued result without building an explanation (forecast's inner loop)."""
+    kind = plan.kind
+    if kind == _CMP:
+        found = facts.get(plan.fact)
+        if found is None:
+            return UNKNOWN
+        required = params[plan.param] if plan.param else plan.value
+        return TRUE if compare(plan.op, found, required) else FALSE
+    if kind == _NOTK:
+        return _NOT[_truth(plan.children[0], facts, params)]
+    results = [_truth(c, facts, params) for c in plan.children]
+    return _and(results) if kind == _ALL else _or(results)
+
+
+def outcome_of(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Outcome:
+    """Just the outcome (same checks as :func:`evaluate`, no explanation)."""
+    used, checked = _inputs(rule, facts, params)
+    return _OUTCOME_OF[_truth(_plan(rule), used, checked)]
+
+
+def _explain(
+    plan: _Plan,
+    facts: Mapping[str, Any],
+    params: Mapping[str, ParamValue],
+    results: dict[str, int],
+    explained: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
+    out = dict(plan.head)
+    if plan.kind == _CMP:
+        spec = plan.spec
+        assert spec is not None
+        found = facts.get(plan.fact)
+        if plan.param:
+            required = params[plan.param]
+            req_zh = format_value(spec, required, "zh")
+            req_en = format_value(spec, required, "en")
+        else:
+            required, req_zh, req_en = plan.value, plan.req_zh, plan.req_en
+        if found is None:
+            result = UNKNOWN
+            seen_zh, seen_en = "（缺失）", " (missing)"
+        else:
+            result = TRUE if compare(plan.op, found, required) else FALSE
+            seen_zh = f"（实际 {format_value(spec, found, 'zh')}）"
+            seen_en = f" (found {format_value(spec, found, 'en')})"
         out["required"] = list(required) if isinstance(required, list | tuple) else required
-        out["param"] = node.rhs.param if isinstance(node.rhs, ParamRhs) else None
         out["found"] = found
         out["missing"] = found is None
-        out["result"] = RESULT_NAMES[result]
-        out["text_zh"] = compare_sentence(spec, node.op, required, found, result, "zh")
-        out["text_en"] = compare_sentence(spec, node.op, required, found, result, "en")
+        out["text_zh"] = f"{plan.text_zh}{req_zh}{seen_zh}：{_RESULT_ZH[result]}"
+        out["text_en"] = f"{plan.text_en}{req_en}{seen_en}: {_RESULT_EN[result]}"
     else:
-        if isinstance(node, NotNode):
-            kids = [_explain(node.child, facts, params, results)]
-            result = _NOT[results[node.child.id]]
+        kids = [_explain(c, facts, params, results, explained) for c in plan.children]
+        child_results = [results[c.node.id] for c in plan.children]
+        if plan.kind == _NOTK:
+            result = _NOT[child_results[0]]
         else:
-            kids = [_explain(c, facts, params, results) for c in node.children]
-            child_results = [results[c.id] for c in node.children]
-            result = _and(child_results) if isinstance(node, AllNode) else _or(child_results)
-        out["result"] = RESULT_NAMES[result]
-        out["text_zh"], out["text_en"] = _group_sentences(node, result)
+            result = _and(child_results) if plan.kind == _ALL else _or(child_results)
+        out["text_zh"] = plan.text_zh + _RESULT_ZH[result]
+        out["text_en"] = plan.text_en + _RESULT_EN[result]
         out["children"] = kids
-    results[node.id] = result
+    out["result"] = RESULT_NAMES[result]
+    results[plan.node.id] = result
+    explained[plan.node.id] = out
     return out
 
 
@@ -342,12 +409,6 @@ def _criterion_json(
     return out
 
 
-def _index(tree: dict[str, Any], into: dict[str, dict[str, Any]]) -> None:
-    into[tree["id"]] = tree
-    for child in tree.get("children", ()):
-        _index(child, into)
-
-
 def evaluate(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) -> Evaluation:
     """Evaluate ``rule`` for one person.
 
@@ -359,11 +420,9 @@ def evaluate(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) ->
     """
     used, checked = _inputs(rule, facts, params)
     results: dict[str, int] = {}
-    explanation = _explain(rule.root, used, checked, results)
-    root = results[rule.root.id]
-    outcome = _OUTCOME_OF[root]
     explained: dict[str, dict[str, Any]] = {}
-    _index(explanation, explained)
+    explanation = _explain(_plan(rule), used, checked, results, explained)
+    outcome = _OUTCOME_OF[results[rule.root.id]]
     failed = [_criterion_json(n, explained) for n in blockers(rule.root, results)]
     missing: dict[str, None] = {}
     relevant_missing(rule.root, results, missing)
@@ -377,9 +436,8 @@ def evaluate(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) ->
             + "）"
         )
         summary_en = (
-            f"not eligible: {len(failed)} criteria not met ("
-            + "; ".join(f["label_en"] for f in failed)
-            + ")"
+            f"not eligible: {len(failed)} {'criterion' if len(failed) == 1 else 'criteria'} "
+            "not met (" + "; ".join(f["label_en"] for f in failed) + ")"
         )
     else:
         summary_zh = (

@@ -597,11 +597,15 @@ class ParamSpec(BaseModel):
     min_items: int = Field(default=1, ge=1)
 
 
+# Stand-ins for parameters without a domain: only the value type is checked.
+_PLAIN_SPECS = {t: FactSpec("", t, "", "", "", "") for t in ValueType}
+
+
 def param_value_problem(spec: ParamSpec, value: object) -> str | None:
     """Why ``value`` is not a valid value for a parameter of ``spec`` (None when valid)."""
     scalar_spec = FACTS.get(spec.domain) if spec.domain else None
     if scalar_spec is None:
-        scalar_spec = FactSpec("", spec.type, "", "", "", "")
+        scalar_spec = _PLAIN_SPECS[spec.type]
     if spec.many:
         if not isinstance(value, list | tuple):
             return "expected a list"

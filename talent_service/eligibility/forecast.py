@@ -5,14 +5,15 @@
 
 Time-dependent facts are described, not computed: a month-counting fact is a
 :class:`GrowingFact` (value on day d = ``offset_months`` + whole months from ``anchor`` to d) and
-age comes from the birth date. Between two consecutive "increment dates" (a monthly anniversary
-of some anchor, or a birthday) no fact changes, so only those dates are candidates; each is
-checked with the same interpreter as :func:`~.evaluate.evaluate`.
+age comes from the birth date. A growing value rises by one on each anniversary, so a comparison
+against threshold t can only change result on the day the value reaches ceil(t) or floor(t)+1;
+those few dates are the only candidates, each checked with the same interpreter as
+:func:`~.evaluate.evaluate` on the projected facts.
 """
 
 from __future__ import annotations
 
-import heapq
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,7 +29,7 @@ from talent_service.eligibility.facts import (
     age_on,
     whole_months_between,
 )
-from talent_service.eligibility.rules import Rule
+from talent_service.eligibility.rules import CompareNode, ParamRhs, Rule
 
 DEFAULT_HORIZON_YEARS = 30
 
@@ -96,7 +97,7 @@ class Forecast:
 
 
 def project_facts(
-    facts: Mapping[str, FactValue | None],
+    facts: Mapping[str, Any],
     growing: Mapping[str, GrowingFact],
     birth_date: date | None,
     on: date,
@@ -110,29 +111,49 @@ def project_facts(
     return out
 
 
-def _birthdays_after(birth: date, d: date) -> Iterator[date]:
-    k = age_on(birth, d) + 1
-    while True:
-        yield add_months(birth, 12 * k)
-        k += 1
+def _flip_values(rule: Rule, params: Mapping[str, Any]) -> dict[str, set[int]]:
+    """Fact → the integer values v at which some comparison on that fact may change its result
+    between v - 1 and v (for a threshold t: ceil(t), and floor(t) + 1 for equality tests)."""
+    out: dict[str, set[int]] = {}
+    for node in rule.nodes():
+        if not isinstance(node, CompareNode):
+            continue
+        required = params[node.rhs.param] if isinstance(node.rhs, ParamRhs) else node.rhs.value
+        for t in required if isinstance(required, list | tuple) else (required,):
+            if isinstance(t, int | float) and not isinstance(t, bool):
+                out.setdefault(node.fact, set()).update({math.ceil(t), math.floor(t) + 1})
+    return out
 
 
 def _candidates(
-    rule: Rule, growing: Mapping[str, GrowingFact], birth_date: date | None, start: date, end: date
-) -> Iterator[date]:
-    """Sorted, distinct dates in (start, end] on which a fact the rule reads changes."""
-    streams: list[Iterator[date]] = [
-        growing[n].increments_after(start) for n in rule.facts if n in growing
-    ]
-    if birth_date is not None and "age_years" in rule.facts:
-        streams.append(_birthdays_after(birth_date, start))
-    last = None
-    for d in heapq.merge(*streams):
-        if d > end:
-            return
-        if d != last:
-            last = d
-            yield d
+    rule: Rule,
+    params: Mapping[str, Any],
+    growing: Mapping[str, GrowingFact],
+    birth_date: date | None,
+    start: date,
+    end: date,
+) -> list[date]:
+    """Sorted dates in (start, end] on which some comparison of the rule may change result.
+
+    A growing value rises by exactly one on each anniversary, so it first equals v on
+    add_months(anchor, v - offset) (age: on the v-th birthday). Nothing else changes with time,
+    so the outcome can only change on these dates — a handful instead of every month.
+    """
+    dates: set[date] = set()
+    for fact, values in _flip_values(rule, params).items():
+        for v in values:
+            if fact in growing:
+                g = growing[fact]
+                if v - g.offset_months < 1:
+                    continue
+                d = add_months(g.anchor, v - g.offset_months)
+            elif fact == "age_years" and birth_date is not None and v >= 1:
+                d = add_months(birth_date, 12 * v)
+            else:
+                continue
+            if start < d <= end:
+                dates.add(d)
+    return sorted(dates)
 
 
 def _validate_growing(growing: Mapping[str, GrowingFact]) -> None:
@@ -145,7 +166,7 @@ def _validate_growing(growing: Mapping[str, GrowingFact]) -> None:
 def forecast(
     rule: Rule,
     params: Mapping[str, Any],
-    facts: Mapping[str, FactValue | None],
+    facts: Mapping[str, Any],
     as_of: date,
     *,
     growing: Mapping[str, GrowingFact] | None = None,
@@ -161,7 +182,8 @@ def forecast(
     _validate_growing(growing)
     end = add_months(as_of, 12 * horizon_years)
     now_facts = project_facts(facts, growing, birth_date, as_of)
-    now = evaluate(rule, now_facts, params)
+    now = evaluate(rule, now_facts, params)  # also checks the parameters
+    candidates = _candidates(rule, params, growing, birth_date, as_of, end)
 
     if now.outcome is Outcome.UNDETERMINED:
         names = "、".join(FACTS[f].label_zh for f in now.missing_facts)
@@ -178,7 +200,9 @@ def forecast(
     def first_date(start: date, eligible: bool) -> tuple[date, dict[str, FactValue | None]] | None:
         """First candidate date after ``start`` whose outcome is (or, with eligible=False,
         is no longer) eligible."""
-        for d in _candidates(rule, growing, birth_date, start, end):
+        for d in candidates:
+            if d <= start:
+                continue
             projected = project_facts(facts, growing, birth_date, d)
             if (outcome_of(rule, projected, params) is Outcome.ELIGIBLE) is eligible:
                 return d, projected
@@ -224,8 +248,8 @@ def forecast(
     d, projected = change
     later = first_date(d, eligible=False)
     until = later[0] if later else None
-    tail_zh = f"，至 {until.isoformat()} 起又不再符合" if until else ""
-    tail_en = f", until {until.isoformat()}" if until else ""
+    tail_zh = f"，自 {until.isoformat()} 起又不再符合" if until else ""
+    tail_en = f", and no longer from {until.isoformat()}" if until else ""
     return Forecast(
         ForecastKind.BECOMES_ELIGIBLE,
         as_of,

@@ -103,7 +103,7 @@ class Column:
 class PopulationTable:
     n_rows: int
     columns: Mapping[str, Column]
-    row_ids: Sequence[Any] | None = None  # e.g. talent ids, reported for changed rows
+    row_ids: Sequence[Any] | np.ndarray | None = None  # e.g. talent ids, reported for changed rows
 
     def __post_init__(self) -> None:
         for name, col in self.columns.items():
@@ -112,10 +112,15 @@ class PopulationTable:
                 raise FactError(f"{name}: unknown fact")
             if col.values.shape != (self.n_rows,) or col.missing.shape != (self.n_rows,):
                 raise FactError(f"{name}: column length differs from n_rows={self.n_rows}")
-            if spec.type is ValueType.NUMBER:
+            if spec.type is ValueType.BOOLEAN:
+                if col.values.dtype != np.bool_:
+                    raise FactError(f"{name}: a boolean column needs a bool array")
+            elif spec.type is ValueType.NUMBER:
                 if np.isnan(col.values[~col.missing]).any():
                     raise FactError(f"{name}: NaN on a row not marked missing")
-            elif spec.type in (ValueType.ENUM, ValueType.STRING):
+            else:
+                if not np.issubdtype(col.values.dtype, np.integer):
+                    raise FactError(f"{name}: an enum/string column needs integer codes")
                 for cat in col.categories:
                     if why := value_problem(spec, cat):
                         raise FactError(f"{name}: category {why}")
@@ -128,7 +133,7 @@ class PopulationTable:
     @staticmethod
     def from_records(
         records: Sequence[Mapping[str, Any]],
-        row_ids: Sequence[Any] | None = None,
+        row_ids: Sequence[Any] | np.ndarray | None = None,
         facts: Iterable[str] | None = None,
     ) -> PopulationTable:
         """Columns from per-talent fact mappings (a convenience; the database layer may build
@@ -307,6 +312,11 @@ def evaluate_population(
     return PopulationEvaluation(outcomes, blocked, missing, labels)
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars (e.g. from a numpy row_ids array) as plain Python for JSON."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 @dataclass(frozen=True, eq=False)
 class SimulationResult:
     n_rows: int
@@ -323,7 +333,7 @@ class SimulationResult:
     changed_rows: npt.NDArray[np.int64]  # row indexes whose outcome changes
     outcomes_before: npt.NDArray[np.int8] = field(repr=False)
     outcomes_after: npt.NDArray[np.int8] = field(repr=False)
-    row_ids: Sequence[Any] | None = field(default=None, repr=False)
+    row_ids: Sequence[Any] | np.ndarray | None = field(default=None, repr=False)
 
     def changes(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The changed rows as {row, row_id, before, after}, in row order."""
@@ -331,7 +341,7 @@ class SimulationResult:
         return [
             {
                 "row": int(i),
-                "row_id": None if self.row_ids is None else self.row_ids[int(i)],
+                "row_id": None if self.row_ids is None else _plain(self.row_ids[int(i)]),
                 "before": OUTCOME_NAMES[int(self.outcomes_before[i])],
                 "after": OUTCOME_NAMES[int(self.outcomes_after[i])],
             }

@@ -33,6 +33,7 @@ MAX_CHILDREN = 50
 MAX_LIST_ITEMS = 256
 MAX_ID_LEN = 64
 MAX_TEXT_LEN = 500
+MAX_ERRORS = 50
 
 Op = Literal["eq", "ne", "lt", "le", "gt", "ge", "in", "not_in"]
 OPS: tuple[str, ...] = ("eq", "ne", "lt", "le", "gt", "ge", "in", "not_in")
@@ -220,7 +221,9 @@ class _Walker:
         self.params: dict[str, ParamSpec] = {}
 
     def err(self, path: str, reason: str, code: str) -> None:
-        self.errors.append(RuleError(path, reason, code))
+        # A hostile tree could produce millions of problems; the first ones are enough.
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RuleError(path, reason, code))
 
     def text(self, raw: Mapping[str, Any], key: str, path: str, *, required: bool) -> None:
         value = raw.get(key)

@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from json.encoder import encode_basestring as _encode_str
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -68,10 +69,16 @@ def _es_number(x: float) -> str:
     return sign + body
 
 
+def _utf16_key(key: str) -> bytes:
+    return key.encode("utf-16-be", "surrogatepass")
+
+
 def _emit(value: Any, out: list[str], depth: int) -> None:
-    if depth > _MAX_DEPTH:
-        raise CanonicalJSONError("payload nests too deeply")
-    if value is None:
+    # Strings first: they are most of a decision. encode_basestring is json's C escaper with
+    # ensure_ascii=False semantics, the same escaping RFC 8785 asks for.
+    if isinstance(value, str):
+        out.append(_encode_str(value))
+    elif value is None:
         out.append("null")
     elif value is True:
         out.append("true")
@@ -85,8 +92,8 @@ def _emit(value: Any, out: list[str], depth: int) -> None:
         if not math.isfinite(value):
             raise CanonicalJSONError("NaN and Infinity are not JSON")
         out.append(_es_number(value))
-    elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
+    elif depth >= _MAX_DEPTH:
+        raise CanonicalJSONError("payload nests too deeply")
     elif isinstance(value, list | tuple):
         out.append("[")
         for i, item in enumerate(value):
@@ -95,14 +102,20 @@ def _emit(value: Any, out: list[str], depth: int) -> None:
             _emit(item, out, depth + 1)
         out.append("]")
     elif isinstance(value, Mapping):
-        for key in value:
-            if not isinstance(key, str):
-                raise CanonicalJSONError(f"object key {key!r} is not a string")
+        keys = list(value)
+        if not all(isinstance(k, str) for k in keys):
+            bad = next(k for k in keys if not isinstance(k, str))
+            raise CanonicalJSONError(f"object key {bad!r} is not a string")
+        # Code-point order equals UTF-16 order unless a key leaves the BMP.
+        if all(k.isascii() for k in keys):
+            keys.sort()
+        else:
+            keys.sort(key=_utf16_key)
         out.append("{")
-        for i, key in enumerate(sorted(value, key=lambda k: k.encode("utf-16-be"))):
+        for i, key in enumerate(keys):
             if i:
                 out.append(",")
-            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(_encode_str(key))
             out.append(":")
             _emit(value[key], out, depth + 1)
         out.append("}")
