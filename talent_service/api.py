@@ -9,6 +9,7 @@ from talent_service.centers.routes import router as centers_router
 from talent_service.cities.routes import router as cities_router
 from talent_service.core.problems import problem_responses
 from talent_service.deps import get_principal
+from talent_service.eligibility.routes import router as eligibility_router
 from talent_service.employments.routes import router as employments_router
 from talent_service.enclaves.routes import router as enclaves_router
 from talent_service.firms.registration_routes import router as registrations_router
@@ -22,6 +23,7 @@ PROTECTED = [
     centers_router,
     talents_router,
     employments_router,
+    eligibility_router,
 ]
 PUBLIC = [auth_router, registrations_router]
 

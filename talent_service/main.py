@@ -11,6 +11,7 @@ from talent_service import __version__
 from talent_service.api import build_api_router
 from talent_service.core.config import get_settings
 from talent_service.core.problems import install_problem_handlers
+from talent_service.eligibility.jwks_routes import router as jwks_router
 from talent_service.health import router as health_router
 
 
@@ -35,6 +36,7 @@ def create_app() -> FastAPI:
         )
     install_problem_handlers(app)
     app.include_router(health_router)
+    app.include_router(jwks_router)
     app.include_router(build_api_router())
     return app
 

@@ -22,7 +22,15 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from talent_service.auth.principal import Principal
 from talent_service.core.errors import not_found
-from talent_service.models import Center, Employment, Enclave, Firm, Talent, TalentFirm
+from talent_service.models import (
+    Center,
+    Decision,
+    Employment,
+    Enclave,
+    Firm,
+    Talent,
+    TalentFirm,
+)
 from talent_service.reference.enums import Role
 
 M = TypeVar("M", bound=SQLModel)
@@ -71,25 +79,39 @@ def employment_rule(p: Principal) -> ColumnElement[bool]:
     )
 
 
-def talent_rule(p: Principal) -> ColumnElement[bool]:
-    if p.sees_whole_province:
-        return true()
+def _talent_rule_for(p: Principal, talent: Any) -> ColumnElement[bool]:
     tf = aliased(TalentFirm)
     if p.role is Role.firm:
-        return exists().where(col(tf.talent_id) == Talent.id, col(tf.firm_id) == p.firm_id)
+        return exists().where(col(tf.talent_id) == talent.id, col(tf.firm_id) == p.firm_id)
     city = p.city_code or ""
     f, e, c = aliased(Firm), aliased(Employment), aliased(Center)
     registered_here = exists().where(
-        col(tf.talent_id) == Talent.id, col(f.id) == tf.firm_id, col(f.home_city_code) == city
+        col(tf.talent_id) == talent.id, col(f.id) == tf.firm_id, col(f.home_city_code) == city
     )
     hosted_here = exists().where(
-        col(e.talent_id) == Talent.id, col(c.id) == e.center_id, col(c.host_city_code) == city
+        col(e.talent_id) == talent.id, col(c.id) == e.center_id, col(c.host_city_code) == city
     )
     return or_(registered_here, hosted_here)
 
 
+def talent_rule(p: Principal) -> ColumnElement[bool]:
+    if p.sees_whole_province:
+        return true()
+    return _talent_rule_for(p, Talent)
+
+
 def enclave_rule(p: Principal) -> ColumnElement[bool]:
     return true()
+
+
+def decision_rule(p: Principal) -> ColumnElement[bool]:
+    """Decisions follow their talent; a city-bound machine client sees its city's decisions."""
+    if p.sees_whole_province:
+        return true()
+    if p.role is Role.client:
+        return col(Decision.city_code) == p.city_code
+    t = aliased(Talent)
+    return exists().where(col(t.id) == Decision.talent_id, _talent_rule_for(p, t))
 
 
 _RULES = {
@@ -98,6 +120,7 @@ _RULES = {
     Employment: employment_rule,
     Talent: talent_rule,
     Enclave: enclave_rule,
+    Decision: decision_rule,
 }
 
 

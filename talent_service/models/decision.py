@@ -33,6 +33,9 @@ class Decision(SQLModel, table=True):
     document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     content_hash: str = Field(max_length=80)
     signature: str = Field(max_length=200)
+    # The attestation (outcome, policy version, no personal data) derives from the document;
+    # machine clients receive it with its own signature.
+    attestation_signature: str = Field(max_length=200)
     key_id: str = Field(max_length=64)
     requested_by: str = Field(max_length=64)
     created_at: datetime = timestamp_field()

@@ -12,7 +12,8 @@ from talent_service.models.base import timestamp_field
 class PolicyParameter(SQLModel, table=True):
     """One effective-dated value of a policy's named parameter (e.g. a maximum age).
 
-    A threshold changes by adding a value with a new range, without touching the rule.
+    A threshold changes by adding a value with a new range, without touching the rule; its type
+    is declared by the versions whose rules read it.
     """
 
     __tablename__ = "policy_parameter"
@@ -27,7 +28,6 @@ class PolicyParameter(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("policy.id"), nullable=False, index=True)
     )
     name: str = Field(max_length=64)
-    value_type: str = Field(max_length=16)
     value: Any = Field(sa_column=Column(JSON, nullable=False))
     effective_from: date
     effective_to: date | None = None

@@ -47,6 +47,8 @@ class PolicyVersion(SQLModel, table=True):
     description_zh: str = Field(max_length=2000)
     description_en: str = Field(max_length=2000)
     rule: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # Declared types of the parameters the rule reads (name → ParamSpec as JSON).
+    parameter_types: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     published_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     published_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = timestamp_field()

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-27 12:57:32.613115+08:00
+Create Date: 2026-11-27 13:16:54.360516+08:00
 """
 from collections.abc import Sequence
 
@@ -38,7 +38,6 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('policy_id', sa.Integer(), nullable=False),
     sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('value_type', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('value', sa.JSON(), nullable=False),
     sa.Column('effective_from', sa.Date(), nullable=False),
     sa.Column('effective_to', sa.Date(), nullable=True),
@@ -61,6 +60,7 @@ def upgrade() -> None:
     sa.Column('description_zh', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('description_en', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('rule', sa.JSON(), nullable=False),
+    sa.Column('parameter_types', sa.JSON(), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('published_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -85,6 +85,7 @@ def upgrade() -> None:
     sa.Column('document', sa.JSON(), nullable=False),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
     sa.Column('signature', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('attestation_signature', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('key_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('requested_by', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

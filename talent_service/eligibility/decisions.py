@@ -1,0 +1,298 @@
+"""Eligibility decisions: evaluate, explain, forecast, sign, store; read back; verify by ID."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from sqlmodel import Session, col
+
+from talent_service.auth.principal import Principal
+from talent_service.auth.visibility import get_visible, scoped
+from talent_service.cities.service import require_city
+from talent_service.core.clock import today
+from talent_service.core.errors import CONFLICT, DomainError, forbidden, not_found, rule_violation
+from talent_service.eligibility.evaluate import ENGINE_VERSION, evaluate
+from talent_service.eligibility.fact_builder import (
+    BuiltFacts,
+    FactInputs,
+    build,
+    day_number,
+    growing_facts,
+    row_facts,
+)
+from talent_service.eligibility.fact_source import load_inputs
+from talent_service.eligibility.facts import ParameterError
+from talent_service.eligibility.forecast import forecast
+from talent_service.eligibility.keys import signing_key
+from talent_service.eligibility.schemas import (
+    Attestation,
+    CheckRequest,
+    CheckResponse,
+    DecisionRead,
+    SignatureRead,
+    VerifyRequest,
+    VerifyResponse,
+)
+from talent_service.eligibility.signing import sign
+from talent_service.eligibility.store import (
+    compiled_rule,
+    parameters_on,
+    policies_for,
+    published_version_on,
+    side_of,
+)
+from talent_service.models import Decision, Policy, Talent
+from talent_service.models.base import utcnow
+from talent_service.reference.enums import Benefit, Outcome, Role, Side
+from talent_service.talents.service import identity_key, parse_identity
+
+ISSUER = "talent-service"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The person a decision is about, with the fact inputs read once for all policies."""
+
+    talent: Talent
+    inputs: FactInputs
+
+
+def _cities_of_spells(inputs: FactInputs, as_of: date) -> list[tuple[str, Side]]:
+    """Host and home cities of the spells open on ``as_of``, else of the latest spell."""
+    d = day_number(as_of)
+    started = inputs.hired <= d
+    rows = np.flatnonzero(started & (inputs.departed >= d))
+    if rows.size == 0 and started.any():
+        ends = np.where(started, np.minimum(inputs.departed, d), -1)
+        rows = np.array([int(np.argmax(ends))])
+    cities: dict[tuple[str, Side], None] = {}
+    for r in rows:
+        if inputs.center_host[r]:
+            cities[(str(inputs.center_host[r]), Side.host)] = None
+        cities[(str(inputs.firm_home[r]), Side.home)] = None
+    return list(cities)
+
+
+def _targets(session: Session, subject: Subject, req: CheckRequest, as_of: date) -> list[Policy]:
+    if req.city_code is not None:
+        city = require_city(session, req.city_code, "body.city_code")
+        side = side_of(city.region)
+        if req.side is not None and req.side is not side:
+            raise rule_violation("body.side", f"{city.name_en} is a {side.value}-side city")
+        cities = [city.code]
+    else:
+        cities = [c for c, s in _cities_of_spells(subject.inputs, as_of) if req.side in (None, s)]
+        if not cities:
+            raise rule_violation(
+                "body.talent_id",
+                f"no employment on or before {as_of} ties this talent to a city; name city_code",
+            )
+    benefits = [req.benefit] if req.benefit is not None else list(Benefit)
+    policies = policies_for(session, cities, benefits)
+    if not policies:
+        raise rule_violation("body.city_code", "no policy of these cities covers this benefit")
+    return policies
+
+
+def _document(
+    decision_id: str,
+    subject: Subject,
+    policy: Policy,
+    as_of: date,
+    principal: Principal,
+    built: BuiltFacts,
+    session: Session,
+) -> dict[str, Any] | None:
+    assert policy.id is not None
+    version = published_version_on(session, policy.id, as_of)
+    if version is None:
+        return None
+    rule = compiled_rule(version)
+    params = parameters_on(session, policy.id, as_of)
+    facts = row_facts(built, 0)
+    try:
+        evaluation = evaluate(rule, facts, params)
+        outlook = forecast(
+            rule,
+            params,
+            facts,
+            as_of,
+            growing=growing_facts(subject.inputs, built, 0),
+            birth_date=subject.talent.birth_date,
+        )
+    except ParameterError as exc:
+        raise DomainError(
+            CONFLICT, f"policy {policy.id} version {version.version} cannot run on {as_of}: {exc}"
+        ) from exc
+    result = evaluation.to_json()
+    return {
+        "decision_id": decision_id,
+        "issuer": ISSUER,
+        "issued_at": utcnow().isoformat(),
+        "as_of": as_of.isoformat(),
+        "talent": {"id": subject.talent.id, "id_number_masked": subject.talent.id_masked},
+        "policy": {
+            "policy_id": policy.id,
+            "version_id": version.id,
+            "version": version.version,
+            "city_code": policy.city_code,
+            "benefit": policy.benefit.value,
+            "side": policy.side.value,
+            "name_zh": policy.name_zh,
+            "name_en": policy.name_en,
+            "document_ref": version.document_ref,
+            "effective_from": version.effective_from.isoformat(),
+            "effective_to": version.effective_to.isoformat() if version.effective_to else None,
+        },
+        "engine_version": ENGINE_VERSION,
+        "outcome": result["outcome"],
+        "summary_zh": result["summary_zh"],
+        "summary_en": result["summary_en"],
+        "facts": result["facts_used"],
+        "parameters": result["params_used"],
+        "failed_criteria": result["failed_criteria"],
+        "missing_facts": result["missing_facts"],
+        "explanation": result["explanation"],
+        "forecast": outlook.to_json(),
+        "requested_by": principal.subject,
+    }
+
+
+def attestation_of(document: dict[str, Any], content_hash: str) -> Attestation:
+    policy = document["policy"]
+    return Attestation(
+        decision_id=document["decision_id"],
+        issued_at=document["issued_at"],
+        as_of=document["as_of"],
+        city_code=policy["city_code"],
+        benefit=policy["benefit"],
+        side=policy["side"],
+        policy_id=policy["policy_id"],
+        policy_version=policy["version"],
+        document_ref=policy["document_ref"],
+        outcome=document["outcome"],
+        decision_content_hash=content_hash,
+    )
+
+
+def _store(session: Session, document: dict[str, Any], policy: Policy, talent_id: int) -> Decision:
+    key = signing_key()
+    signature = sign(document, key)
+    attestation = attestation_of(document, signature.content_hash)
+    decision = Decision(
+        id=document["decision_id"],
+        talent_id=talent_id,
+        policy_version_id=document["policy"]["version_id"],
+        city_code=policy.city_code,
+        benefit=policy.benefit,
+        side=policy.side,
+        as_of=date.fromisoformat(document["as_of"]),
+        outcome=Outcome(document["outcome"]),
+        engine_version=document["engine_version"],
+        document=document,
+        content_hash=signature.content_hash,
+        signature=signature.jws,
+        attestation_signature=sign(attestation.model_dump(mode="json"), key).jws,
+        key_id=signature.kid,
+        requested_by=document["requested_by"],
+    )
+    session.add(decision)
+    return decision
+
+
+def _decide(
+    session: Session, principal: Principal, subject: Subject, policies: list[Policy], as_of: date
+) -> list[Decision]:
+    built: dict[tuple[str, Side], BuiltFacts] = {}
+    decisions = []
+    assert subject.talent.id is not None
+    for policy in policies:
+        key = (policy.city_code, policy.side)
+        if key not in built:
+            built[key] = build(subject.inputs, policy.city_code, policy.side.value, as_of)
+        document = _document(
+            str(uuid.uuid4()), subject, policy, as_of, principal, built[key], session
+        )
+        if document is not None:
+            decisions.append(_store(session, document, policy, subject.talent.id))
+    if not decisions:
+        raise rule_violation("body.as_of", f"no policy version is in force on {as_of}")
+    session.flush()
+    return decisions
+
+
+def to_read(decision: Decision) -> DecisionRead:
+    return DecisionRead(
+        id=decision.id,
+        outcome=decision.outcome,
+        document=decision.document,
+        signature=SignatureRead(
+            alg="EdDSA",
+            kid=decision.key_id,
+            jws=decision.signature,
+            content_hash=decision.content_hash,
+        ),
+    )
+
+
+def run_checks(session: Session, principal: Principal, req: CheckRequest) -> CheckResponse:
+    talent = get_visible(session, Talent, req.talent_id, principal)
+    assert talent.id is not None
+    as_of = req.as_of or today()
+    subject = Subject(talent, load_inputs(session, [talent.id]))
+    decisions = _decide(session, principal, subject, _targets(session, subject, req, as_of), as_of)
+    return CheckResponse(
+        talent_id=talent.id, as_of=as_of, decisions=[to_read(d) for d in decisions]
+    )
+
+
+def get_decision(session: Session, principal: Principal, decision_id: str) -> Decision:
+    decision = session.exec(
+        scoped(Decision, principal).where(col(Decision.id) == decision_id)
+    ).first()
+    if decision is None:
+        raise not_found("decision", decision_id)
+    return decision
+
+
+def attestation_read(decision: Decision) -> VerifyResponse:
+    attestation = attestation_of(decision.document, decision.content_hash)
+    return VerifyResponse(
+        decision_id=decision.id,
+        outcome=decision.outcome,
+        policy_id=attestation.policy_id,
+        policy_version=attestation.policy_version,
+        attestation=attestation,
+        signature=SignatureRead(
+            alg="EdDSA",
+            kid=decision.key_id,
+            jws=decision.attestation_signature,
+            content_hash=decision.content_hash,
+        ),
+    )
+
+
+def verify(session: Session, principal: Principal, req: VerifyRequest) -> VerifyResponse:
+    """A machine client asks about a person by ID number and learns only the outcome."""
+    if principal.role is Role.client and principal.city_code not in (None, req.city_code):
+        raise forbidden(f"this client verifies for city {principal.city_code} only")
+    city = require_city(session, req.city_code, "body.city_code")
+    identity = parse_identity(req.id_kind, req.id_number, req.nationality)
+    talent = session.exec(
+        scoped(Talent, principal).where(Talent.id_lookup == identity_key(identity))
+    ).first()
+    if talent is None or talent.id is None:
+        raise not_found("talent with this ID number", "")
+    as_of = req.as_of or today()
+    policies = policies_for(session, [city.code], [req.benefit])
+    if not policies:
+        raise rule_violation(
+            "body.benefit", f"{city.name_en} has no policy for {req.benefit.value}"
+        )
+    subject = Subject(talent, load_inputs(session, [talent.id]))
+    decision = _decide(session, principal, subject, policies, as_of)[0]
+    return attestation_read(decision)

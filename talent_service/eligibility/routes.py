@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+
+from talent_service.auth.principal import (
+    SCOPE_ELIGIBILITY_CHECK,
+    SCOPE_ELIGIBILITY_VERIFY,
+    Principal,
+)
+from talent_service.core.problems import problem_responses
+from talent_service.deps import Access, SessionDep
+from talent_service.eligibility import decisions
+from talent_service.eligibility.facts import FACTS
+from talent_service.eligibility.schemas import (
+    CheckRequest,
+    CheckResponse,
+    DecisionRead,
+    VerifyRequest,
+    VerifyResponse,
+)
+from talent_service.reference.enums import Role
+
+router = APIRouter(prefix="/eligibility", tags=["eligibility"])
+
+CHECK = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_ELIGIBILITY_CHECK)
+VERIFY = Access(Role.province, Role.client, scope=SCOPE_ELIGIBILITY_VERIFY)
+DecisionId = Annotated[
+    str, Path(min_length=36, max_length=36, pattern=r"^[0-9a-f-]{36}$", description="UUID")
+]
+
+
+@router.post(
+    "/checks",
+    response_model=CheckResponse,
+    status_code=201,
+    summary="Decide a talent's eligibility, explained, for one or all benefits on one or both sides",
+    responses=problem_responses(404, 409, 422),
+)
+def check(
+    body: CheckRequest, session: SessionDep, principal: Annotated[Principal, Depends(CHECK)]
+) -> CheckResponse:
+    return decisions.run_checks(session, principal, body)
+
+
+@router.get(
+    "/decisions/{decision_id}",
+    response_model=DecisionRead,
+    summary="A stored decision with its signature (verify offline with /.well-known/jwks.json)",
+    responses=problem_responses(404),
+)
+def read_decision(
+    decision_id: DecisionId, session: SessionDep, principal: Annotated[Principal, Depends(CHECK)]
+) -> DecisionRead:
+    return decisions.to_read(decisions.get_decision(session, principal, decision_id))
+
+
+@router.get(
+    "/decisions/{decision_id}/attestation",
+    response_model=VerifyResponse,
+    summary="A decision's signed attestation: outcome and policy version, no personal data",
+    responses=problem_responses(404),
+)
+def read_attestation(
+    decision_id: DecisionId, session: SessionDep, principal: Annotated[Principal, Depends(VERIFY)]
+) -> VerifyResponse:
+    return decisions.attestation_read(decisions.get_decision(session, principal, decision_id))
+
+
+@router.post(
+    "/verify",
+    response_model=VerifyResponse,
+    summary="Machine clients: is the person with this ID number eligible for X in city Y?",
+    responses=problem_responses(403, 404, 409, 422),
+)
+def verify(
+    body: VerifyRequest, session: SessionDep, principal: Annotated[Principal, Depends(VERIFY)]
+) -> VerifyResponse:
+    return decisions.verify(session, principal, body)
+
+
+@router.get("/facts", summary="The facts a rule may read, with definitions in Chinese and English")
+def list_facts(_: Annotated[Principal, Depends(CHECK)]) -> list[dict[str, Any]]:
+    return [spec.to_json() for spec in FACTS.values()]

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import Field
+
+from talent_service.core.types import CityCode, Id, RequestModel, ResponseModel
+from talent_service.reference.enums import Benefit, Outcome, Side
+from talent_service.reference.identifiers import IdKind
+from talent_service.talents.schemas import IdNumber, Nationality
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 1, 1)
+
+
+class CheckRequest(RequestModel):
+    talent_id: Id
+    benefit: Benefit | None = Field(default=None, description="One benefit; omitted = all four")
+    side: Side | None = Field(default=None, description="host, home, or omitted for both")
+    city_code: CityCode | None = Field(
+        default=None, description="One city's policies; omitted = the cities of the talent's spells"
+    )
+    as_of: date | None = Field(
+        default=None, ge=EARLIEST, le=LATEST, description="Default: today (Asia/Shanghai)"
+    )
+
+
+class PolicyRef(ResponseModel):
+    policy_id: int
+    version_id: int
+    version: int
+    city_code: str
+    benefit: Benefit
+    side: Side
+    document_ref: str
+    effective_from: date
+    effective_to: date | None
+
+
+class SignatureRead(ResponseModel):
+    alg: str
+    kid: str
+    jws: str = Field(description="Detached compact JWS over the RFC 8785 canonical JSON")
+    content_hash: str
+
+
+class DecisionRead(ResponseModel):
+    """A stored decision: ``document`` is exactly what was hashed and signed."""
+
+    id: str
+    outcome: Outcome
+    document: dict[str, Any]
+    signature: SignatureRead
+
+
+class CheckResponse(ResponseModel):
+    talent_id: int
+    as_of: date
+    decisions: list[DecisionRead]
+
+
+class VerifyRequest(RequestModel):
+    """Identify a person by ID number; the answer carries no personal data."""
+
+    id_kind: IdKind = IdKind.resident_id
+    id_number: IdNumber
+    nationality: Nationality | None = None
+    benefit: Benefit
+    city_code: CityCode
+    as_of: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+
+
+class Attestation(ResponseModel):
+    decision_id: str
+    issued_at: str
+    as_of: date
+    city_code: str
+    benefit: Benefit
+    side: Side
+    policy_id: int
+    policy_version: int
+    document_ref: str
+    outcome: Outcome
+    decision_content_hash: str
+
+
+class VerifyResponse(ResponseModel):
+    decision_id: str
+    outcome: Outcome
+    policy_id: int
+    policy_version: int
+    attestation: Attestation
+    signature: SignatureRead = Field(description="Signs the attestation; check with the JWKS")
