@@ -61,18 +61,30 @@ def demo(
         int, typer.Option(help="Random seed; the same seed gives the same data")
     ] = 2024,
 ) -> None:
-    """Fill an empty database with deterministic demo data and accounts."""
+    """Fill an empty database with deterministic demo data, accounts and the default policies.
+
+    On a database that already holds data it changes nothing and says so (exit code 0), so the
+    README's first command can be run again.
+    """
     from talent_service.core.db import session_scope
+    from talent_service.core.errors import DomainError
     from talent_service.core.migrations import upgrade
     from talent_service.demo.loader import load_demo
+    from talent_service.eligibility.store import load_default_policies
 
     if len(password) < 10:
         raise typer.BadParameter("use at least 10 characters", param_hint="--password")
     upgrade(get_settings().database_url)
-    with session_scope() as session:
-        summary = load_demo(session, password=password, seed=seed)
+    try:
+        with session_scope() as session:
+            summary = load_demo(session, password=password, seed=seed)
+            policies = load_default_policies(session)
+    except DomainError as exc:
+        typer.echo(f"demo not loaded: {exc.detail}")
+        return
     for line in summary:
-        console.print(line)
+        typer.echo(line)
+    typer.echo(f"  policies:       {policies} illustrative default policies (replace them)")
 
 
 @app.command("create-user")
