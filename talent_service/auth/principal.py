@@ -10,6 +10,8 @@ from talent_service.reference.enums import Role
 SCOPE_REGISTRY_READ = "registry:read"
 SCOPE_REGISTRY_WRITE = "registry:write"
 SCOPE_CENTERS_ACCREDIT = "centers:accredit"
+# Closing a center is both its firm's and its host bureau's act: a scope of its own.
+SCOPE_CENTERS_CLOSE = "centers:close"
 SCOPE_ENCLAVES_WRITE = "enclaves:write"
 SCOPE_FIRMS_ADMIN = "firms:admin"
 SCOPE_ELIGIBILITY_CHECK = "eligibility:check"
@@ -22,6 +24,7 @@ ALL_SCOPES = frozenset(
         SCOPE_REGISTRY_READ,
         SCOPE_REGISTRY_WRITE,
         SCOPE_CENTERS_ACCREDIT,
+        SCOPE_CENTERS_CLOSE,
         SCOPE_ENCLAVES_WRITE,
         SCOPE_FIRMS_ADMIN,
         SCOPE_ELIGIBILITY_CHECK,
@@ -40,6 +43,7 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         {
             SCOPE_REGISTRY_READ,
             SCOPE_CENTERS_ACCREDIT,
+            SCOPE_CENTERS_CLOSE,
             SCOPE_ENCLAVES_WRITE,
             SCOPE_ELIGIBILITY_CHECK,
             SCOPE_POLICIES_WRITE,
@@ -47,7 +51,13 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
         }
     ),
     Role.firm: frozenset(
-        {SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, SCOPE_ELIGIBILITY_CHECK, SCOPE_RETENTION_READ}
+        {
+            SCOPE_REGISTRY_READ,
+            SCOPE_REGISTRY_WRITE,
+            SCOPE_CENTERS_CLOSE,
+            SCOPE_ELIGIBILITY_CHECK,
+            SCOPE_RETENTION_READ,
+        }
     ),
 }
 

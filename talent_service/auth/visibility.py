@@ -13,9 +13,12 @@ indistinguishable from a row that does not exist.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import Enum
+from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, or_, true
+from sqlalchemy import ColumnElement, Integer, String, bindparam, exists, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -37,95 +40,130 @@ M = TypeVar("M", bound=SQLModel)
 
 
 # Inner tables are aliased so that each EXISTS correlates only with the row being filtered,
-# whatever else the outer query joins. EXISTS keeps a read by id an index look-up.
-def _firm_based_in(city: str, firm_id: Any) -> ColumnElement[bool]:
-    f = aliased(Firm)
-    return exists().where(f.id == firm_id, col(f.home_city_code) == city)
+# whatever else the outer query joins. EXISTS keeps a read by id an index look-up. The aliases
+# are built once: building one costs more than the whole query on the hot read path.
+_F, _C, _E, _TF, _T = (
+    aliased(Firm, name="vis_firm"),
+    aliased(Center, name="vis_center"),
+    aliased(Employment, name="vis_employment"),
+    aliased(TalentFirm, name="vis_talent_firm"),
+    aliased(Talent, name="vis_talent"),
+)
 
 
-def _center_hosted_in(city: str, center_id: Any) -> ColumnElement[bool]:
-    c = aliased(Center)
-    return exists().where(c.id == center_id, col(c.host_city_code) == city)
+class Reach(Enum):
+    """The shape of a caller's view; the city or firm it is bound to is a parameter."""
+
+    province = "province"  # everything
+    firm = "firm"  # one firm
+    city = "city"  # one city (bureau, city-bound machine client)
 
 
-def firm_rule(p: Principal) -> ColumnElement[bool]:
+def reach_of(p: Principal) -> Reach:
     if p.sees_whole_province:
-        return true()
-    if p.role is Role.firm:
-        return col(Firm.id) == p.firm_id
-    city = p.city_code or ""
-    c = aliased(Center)
-    hosting = exists().where(col(c.firm_id) == Firm.id, col(c.host_city_code) == city)
+        return Reach.province
+    return Reach.firm if p.role is Role.firm else Reach.city
+
+
+# A rule reads the caller's city and firm through these two values, which are either the literal
+# values or bind parameters (for statements built once and reused, see ``get_visible``).
+Bound = Any
+
+
+def _firm_based_in(city: Bound, firm_id: Any) -> ColumnElement[bool]:
+    return exists().where(col(_F.id) == firm_id, col(_F.home_city_code) == city)
+
+
+def _center_hosted_in(city: Bound, center_id: Any) -> ColumnElement[bool]:
+    return exists().where(col(_C.id) == center_id, col(_C.host_city_code) == city)
+
+
+def _firm_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
+    if reach is Reach.firm:
+        return col(Firm.id) == firm
+    hosting = exists().where(col(_C.firm_id) == Firm.id, col(_C.host_city_code) == city)
     return or_(col(Firm.home_city_code) == city, hosting)
 
 
-def center_rule(p: Principal) -> ColumnElement[bool]:
-    if p.sees_whole_province:
-        return true()
-    if p.role is Role.firm:
-        return col(Center.firm_id) == p.firm_id
-    city = p.city_code or ""
+def _center_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
+    if reach is Reach.firm:
+        return col(Center.firm_id) == firm
     return or_(col(Center.host_city_code) == city, _firm_based_in(city, Center.firm_id))
 
 
-def employment_rule(p: Principal) -> ColumnElement[bool]:
-    if p.sees_whole_province:
-        return true()
-    if p.role is Role.firm:
-        return col(Employment.firm_id) == p.firm_id
-    city = p.city_code or ""
+def _employment_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
+    if reach is Reach.firm:
+        return col(Employment.firm_id) == firm
     return or_(
         _firm_based_in(city, Employment.firm_id), _center_hosted_in(city, Employment.center_id)
     )
 
 
-def _talent_rule_for(p: Principal, talent: Any) -> ColumnElement[bool]:
-    tf = aliased(TalentFirm)
-    if p.role is Role.firm:
-        return exists().where(col(tf.talent_id) == talent.id, col(tf.firm_id) == p.firm_id)
-    city = p.city_code or ""
-    f, e, c = aliased(Firm), aliased(Employment), aliased(Center)
+def _talent_rule_for(reach: Reach, city: Bound, firm: Bound, talent: Any) -> ColumnElement[bool]:
+    if reach is Reach.firm:
+        return exists().where(col(_TF.talent_id) == talent.id, col(_TF.firm_id) == firm)
     registered_here = exists().where(
-        col(tf.talent_id) == talent.id, col(f.id) == tf.firm_id, col(f.home_city_code) == city
+        col(_TF.talent_id) == talent.id,
+        col(_F.id) == _TF.firm_id,
+        col(_F.home_city_code) == city,
     )
     hosted_here = exists().where(
-        col(e.talent_id) == talent.id, col(c.id) == e.center_id, col(c.host_city_code) == city
+        col(_E.talent_id) == talent.id,
+        col(_C.id) == _E.center_id,
+        col(_C.host_city_code) == city,
     )
     return or_(registered_here, hosted_here)
 
 
-def talent_rule(p: Principal) -> ColumnElement[bool]:
-    if p.sees_whole_province:
-        return true()
-    return _talent_rule_for(p, Talent)
+def _talent_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
+    return _talent_rule_for(reach, city, firm, Talent)
 
 
-def enclave_rule(p: Principal) -> ColumnElement[bool]:
+def _enclave_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
     return true()
 
 
-def decision_rule(p: Principal) -> ColumnElement[bool]:
-    """Decisions follow their talent; a city-bound machine client sees its city's decisions."""
-    if p.sees_whole_province:
-        return true()
-    if p.role is Role.client:
-        return col(Decision.city_code) == p.city_code
-    t = aliased(Talent)
-    return exists().where(col(t.id) == Decision.talent_id, _talent_rule_for(p, t))
+def _decision_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
+    # Decisions follow their talent (for a city-bound machine client, see decision_rule).
+    talent = exists().where(col(_T.id) == Decision.talent_id)
+    return talent.where(_talent_rule_for(reach, city, firm, _T))
 
 
-_RULES = {
-    Firm: firm_rule,
-    Center: center_rule,
-    Employment: employment_rule,
-    Talent: talent_rule,
-    Enclave: enclave_rule,
-    Decision: decision_rule,
+_RULES: dict[type[SQLModel], Callable[[Reach, Bound, Bound], ColumnElement[bool]]] = {
+    Firm: _firm_rule,
+    Center: _center_rule,
+    Employment: _employment_rule,
+    Talent: _talent_rule,
+    Enclave: _enclave_rule,
+    Decision: _decision_rule,
 }
 
 
 def visible(model: type[SQLModel], principal: Principal) -> ColumnElement[bool]:
-    return _RULES[model](principal)
+    """The condition under which ``principal`` may see a row of ``model``."""
+    reach = reach_of(principal)
+    if reach is Reach.province:
+        return true()
+    if model is Decision and principal.role is Role.client:
+        # A city-bound machine client (e.g. a school-admission system) sees its city's decisions.
+        return col(Decision.city_code) == principal.city_code
+    return _RULES[model](reach, principal.city_code or "", principal.firm_id)
+
+
+def firm_rule(p: Principal) -> ColumnElement[bool]:
+    return visible(Firm, p)
+
+
+def center_rule(p: Principal) -> ColumnElement[bool]:
+    return visible(Center, p)
+
+
+def employment_rule(p: Principal) -> ColumnElement[bool]:
+    return visible(Employment, p)
+
+
+def talent_rule(p: Principal) -> ColumnElement[bool]:
+    return visible(Talent, p)
 
 
 def scoped(model: type[M], principal: Principal) -> SelectOfScalar[M]:
@@ -133,9 +171,26 @@ def scoped(model: type[M], principal: Principal) -> SelectOfScalar[M]:
     return select(model).where(visible(model, principal))
 
 
+@lru_cache(maxsize=64)
+def _by_id(model: type[SQLModel], reach: Reach, client_decisions: bool) -> SelectOfScalar[Any]:
+    # Built once per shape with bind parameters: SQLAlchemy then reuses the statement's cache
+    # key and compiled form, and the hot read by id builds no expression at all.
+    city = bindparam("vis_city", type_=String)
+    firm = bindparam("vis_firm", type_=Integer)
+    query = select(model).where(model.id == bindparam("vis_key"))  # type: ignore[attr-defined]
+    if reach is Reach.province:
+        return query
+    if client_decisions:
+        return query.where(col(Decision.city_code) == city)
+    return query.where(_RULES[model](reach, city, firm))
+
+
 def get_visible(session: Session, model: type[M], key: int, principal: Principal) -> M:
     """The row by primary key if the caller may see it; otherwise NotFound, as if absent."""
-    row = session.exec(scoped(model, principal).where(model.id == key)).first()  # type: ignore[attr-defined]
+    client_decisions = model is Decision and principal.role is Role.client
+    query = _by_id(model, reach_of(principal), client_decisions)
+    params = {"vis_key": key, "vis_city": principal.city_code, "vis_firm": principal.firm_id}
+    row = session.exec(query, params=params).first()
     if row is None:
         raise not_found(model.__name__.lower(), key)
     return row

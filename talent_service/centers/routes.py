@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from talent_service.auth.principal import (
     SCOPE_CENTERS_ACCREDIT,
+    SCOPE_CENTERS_CLOSE,
     SCOPE_REGISTRY_READ,
     SCOPE_REGISTRY_WRITE,
     Principal,
@@ -31,7 +32,7 @@ router = APIRouter(prefix="/centers", tags=["centers"])
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
 DECIDE = Access(Role.province, Role.bureau, scope=SCOPE_CENTERS_ACCREDIT)
-CLOSE = Access(Role.province, Role.bureau, Role.firm, scope=SCOPE_REGISTRY_READ)
+CLOSE = Access(Role.province, Role.bureau, Role.firm, scope=SCOPE_CENTERS_CLOSE)
 CenterId = Annotated[int, Path(ge=1, le=MAX_INT)]
 CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 STATE_ERRORS = problem_responses(403, 404, 409, 412, 422)
