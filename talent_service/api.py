@@ -9,11 +9,13 @@ from talent_service.centers.routes import router as centers_router
 from talent_service.cities.routes import router as cities_router
 from talent_service.core.problems import problem_responses
 from talent_service.deps import get_principal
+from talent_service.eligibility.policy_routes import router as policies_router
 from talent_service.eligibility.routes import router as eligibility_router
 from talent_service.employments.routes import router as employments_router
 from talent_service.enclaves.routes import router as enclaves_router
 from talent_service.firms.registration_routes import router as registrations_router
 from talent_service.firms.routes import router as firms_router
+from talent_service.retention.routes import router as retention_router
 from talent_service.talents.routes import router as talents_router
 
 PROTECTED = [
@@ -24,6 +26,8 @@ PROTECTED = [
     talents_router,
     employments_router,
     eligibility_router,
+    policies_router,
+    retention_router,
 ]
 PUBLIC = [auth_router, registrations_router]
 

@@ -1,4 +1,4 @@
-"""The ``talent-service`` command: serve, migrate, demo, create-user, create-client.
+"""The ``talent-service`` command: serve, migrate, demo, create-user, create-client, policies.
 
 Every command runs from scripts without prompts (passwords come on stdin or as options).
 """
@@ -125,6 +125,38 @@ def create_client(
         console.print(f"client_id:     {client.client_id}")
         console.print(f"client_secret: {secret}")
         console.print("[yellow]the secret is shown only now; store it safely[/yellow]")
+
+
+policies_app = typer.Typer(
+    help="Benefit policies: load the ILLUSTRATIVE default pack.", no_args_is_help=True
+)
+app.add_typer(policies_app, name="policies")
+
+
+@policies_app.command(
+    "load-defaults",
+    help=(
+        "Store the illustrative default policies (a host-side policy for each PRD city, a "
+        "home-side policy for each other city, for each of the four benefits) wherever a city "
+        "has no policy for that benefit yet, and print how many were added.\n\n"
+        "Idempotent: a second run adds 0, and a city's own policies are never replaced. The "
+        "defaults are examples shaped like real rules and say so; administrators replace them. "
+        "Uses TALENT_DATABASE_URL; run `talent-service migrate` first."
+    ),
+)
+def load_default_policies() -> None:
+    """Load the illustrative default policy pack (idempotent)."""
+    from sqlalchemy import inspect
+
+    from talent_service.core.db import get_engine, session_scope
+    from talent_service.eligibility.store import load_default_policies as load
+
+    if not inspect(get_engine()).has_table("policy"):
+        console.print("[red]the database has no policy table: run `talent-service migrate`[/red]")
+        raise typer.Exit(1)
+    with session_scope() as session:
+        added = load(session)
+    console.print(f"added {added} default policies")
 
 
 if __name__ == "__main__":

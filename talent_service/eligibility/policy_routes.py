@@ -1,0 +1,197 @@
+"""Benefit policies: read them, draft and publish versions, change parameters, simulate drafts.
+
+Policies are public program rules: every caller with ``eligibility:check`` reads every city's
+policies and published versions (drafts only where it may edit). Writes belong to the province
+and, for its own city's policies, the city's bureau.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
+
+from talent_service.auth.principal import (
+    SCOPE_ELIGIBILITY_CHECK,
+    SCOPE_POLICIES_WRITE,
+    Principal,
+)
+from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.problems import problem_responses
+from talent_service.core.types import MAX_INT
+from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.eligibility import policy_service as service
+from talent_service.eligibility import simulation
+from talent_service.eligibility.policy_schemas import (
+    ParameterCreate,
+    ParameterRead,
+    PolicyCreate,
+    PolicyDetail,
+    PolicyRead,
+    PublishRequest,
+    SimulationRequest,
+    SimulationResponse,
+    VersionCreate,
+    VersionRead,
+    VersionUpdate,
+)
+from talent_service.models import PolicyVersion
+from talent_service.reference.enums import Benefit, Role, Side
+
+router = APIRouter(prefix="/policies", tags=["policies"])
+
+READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_ELIGIBILITY_CHECK)
+WRITE = Access(Role.province, Role.bureau, scope=SCOPE_POLICIES_WRITE)
+# A planning tool of governments; the population is cut down to the talent the caller may see.
+SIMULATE = Access(Role.province, Role.bureau, scope=SCOPE_ELIGIBILITY_CHECK)
+
+PolicyId = Annotated[int, Path(ge=1, le=MAX_INT)]
+VersionNumber = Annotated[int, Path(ge=1, le=MAX_INT)]
+
+
+def _version_read(version: PolicyVersion, response: Response) -> VersionRead:
+    response.headers["ETag"] = f'"{service.version_tag(version)}"'
+    return VersionRead.model_validate(version)
+
+
+@router.get("", response_model=Page[PolicyRead], summary="List benefit policies (all cities)")
+def list_policies(
+    session: SessionDep,
+    _: Annotated[Principal, Depends(READ)],
+    page: Annotated[PageParams, Depends(page_params)],
+    city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    benefit: Benefit | None = None,
+    side: Side | None = None,
+) -> Page[PolicyRead]:
+    rows = service.list_policies(session, page, city_code=city_code, benefit=benefit, side=side)
+    return make_page([PolicyRead.model_validate(r) for r in rows], page)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PolicyRead,
+    summary="Create a city's policy for a benefit (province, or the city's bureau)",
+    responses=problem_responses(403, 409, 422),
+)
+def create_policy(
+    body: PolicyCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+) -> PolicyRead:
+    return PolicyRead.model_validate(service.create_policy(session, principal, body))
+
+
+@router.get(
+    "/{policy_id}",
+    response_model=PolicyDetail,
+    summary="A policy with its versions and the parameter values in force today",
+    responses=problem_responses(404),
+)
+def read_policy(
+    policy_id: PolicyId, session: SessionDep, principal: Annotated[Principal, Depends(READ)]
+) -> PolicyDetail:
+    return service.policy_detail(session, principal, service.get_policy(session, policy_id))
+
+
+@router.get(
+    "/{policy_id}/versions/{version}",
+    response_model=VersionRead,
+    summary="One version of a policy, with its rule",
+    responses=problem_responses(404),
+)
+def read_version(
+    policy_id: PolicyId,
+    version: VersionNumber,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(READ)],
+    response: Response,
+) -> VersionRead:
+    policy = service.get_policy(session, policy_id)
+    return _version_read(service.get_version(session, principal, policy, version), response)
+
+
+@router.post(
+    "/{policy_id}/versions",
+    status_code=201,
+    response_model=VersionRead,
+    summary="Create a draft version (numbered max + 1); the rule is validated now",
+    responses=problem_responses(403, 404, 422),
+)
+def create_version(
+    policy_id: PolicyId,
+    body: VersionCreate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(WRITE)],
+    response: Response,
+) -> VersionRead:
+    return _version_read(service.create_version(session, principal, policy_id, body), response)
+
+
+@router.patch(
+    "/{policy_id}/versions/{version}",
+    response_model=VersionRead,
+    summary="Change a draft version (a published version is never edited: 409)",
+    responses=problem_responses(403, 404, 409, 412, 422),
+)
+def update_version(
+    policy_id: PolicyId,
+    version: VersionNumber,
+    body: VersionUpdate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(WRITE)],
+    if_match: IfMatchDep,
+    response: Response,
+) -> VersionRead:
+    updated = service.update_version(session, principal, policy_id, version, body, if_match)
+    return _version_read(updated, response)
+
+
+@router.post(
+    "/{policy_id}/versions/{version}/publish",
+    response_model=VersionRead,
+    summary="Publish a draft: no overlap with published versions unless it supersedes the "
+    "open-ended one; every parameter it reads has a value on its effective_from",
+    responses=problem_responses(403, 404, 409, 422),
+)
+def publish_version(
+    policy_id: PolicyId,
+    version: VersionNumber,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(WRITE)],
+    response: Response,
+    body: Annotated[PublishRequest | None, Body()] = None,
+) -> VersionRead:
+    supersede = body.supersede if body is not None else False
+    published = service.publish_version(session, principal, policy_id, version, supersede=supersede)
+    return _version_read(published, response)
+
+
+@router.post(
+    "/{policy_id}/parameters",
+    status_code=201,
+    response_model=ParameterRead,
+    summary="Add an effective-dated parameter value (e.g. a new age limit from a date)",
+    responses=problem_responses(403, 404, 422),
+)
+def add_parameter(
+    policy_id: PolicyId,
+    body: ParameterCreate,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(WRITE)],
+) -> ParameterRead:
+    return ParameterRead.model_validate(service.add_parameter(session, principal, policy_id, body))
+
+
+@router.post(
+    "/{policy_id}/simulate",
+    response_model=SimulationResponse,
+    summary="Compare a draft (version, inline rule or parameters) with the version in force "
+    "over every related talent you may see; nothing is stored",
+    responses=problem_responses(404, 409, 422),
+)
+def simulate(
+    policy_id: PolicyId,
+    body: SimulationRequest,
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(SIMULATE)],
+) -> SimulationResponse:
+    return simulation.run(session, principal, policy_id, body)

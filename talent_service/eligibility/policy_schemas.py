@@ -1,0 +1,278 @@
+"""Request and response schemas of the policy API (policies, versions, parameters, simulation).
+
+Rules and parameter values arrive as plain JSON: the rule validator and the parameter type
+checks of :mod:`.facts` decide what they mean, and report every problem with its field path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    Field,
+    JsonValue,
+    StringConstraints,
+    model_validator,
+)
+
+from talent_service.core.types import (
+    CityCode,
+    Id,
+    Name,
+    RequestModel,
+    ResponseModel,
+    UpdateModel,
+)
+from talent_service.eligibility.facts import FACTS, ParamSpec
+from talent_service.eligibility.schemas import EARLIEST, LATEST
+from talent_service.reference.enums import Benefit, Outcome, PolicyStatus, Side
+
+MAX_PARAMETERS = 50
+MAX_SPEC_TEXT = 200
+
+
+def printable(value: str) -> str:
+    """Refuse control characters (as ``core.types`` does for every text field)."""
+    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
+        raise ValueError("must not contain control characters (such as NUL)")
+    return value
+
+
+ParamName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$"),
+]
+EffectiveDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
+DocumentRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(printable),
+]
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+    AfterValidator(printable),
+]
+
+RULE_DESCRIPTION = (
+    "A rule tree: nodes of kind all/any (children), not (child) or compare (fact, op, rhs: "
+    '{"value": …} or {"param": "name"}), each with id, label_zh, label_en and an optional '
+    "legal_ref. Facts: GET /v1/eligibility/facts. Validated when saved; nothing in it is ever "
+    "run as code."
+)
+
+
+def _check_param_types(types: dict[str, ParamSpec]) -> dict[str, ParamSpec]:
+    for name, spec in types.items():
+        if spec.domain is not None and spec.domain not in FACTS:
+            raise ValueError(f"parameter {name!r}: domain {spec.domain!r} is not a known fact")
+        for label in ("unit_zh", "unit_en", "label_zh", "label_en"):
+            value = getattr(spec, label)
+            if len(value) > MAX_SPEC_TEXT:
+                raise ValueError(f"parameter {name!r}: {label} longer than {MAX_SPEC_TEXT}")
+            printable(value)
+    return types
+
+
+ParameterTypes = Annotated[
+    dict[ParamName, ParamSpec],
+    Field(
+        max_length=MAX_PARAMETERS,
+        description="Parameters the rule may read: name → declared type (ParamSpec)",
+    ),
+    AfterValidator(_check_param_types),
+]
+
+
+# --- policies ---------------------------------------------------------------------------------
+
+
+class PolicyCreate(RequestModel):
+    """A city's policy for one benefit; its side follows from the city (PRD = host)."""
+
+    city_code: CityCode
+    benefit: Benefit
+    name_zh: Name | None = Field(default=None, description="Default: derived from city/benefit")
+    name_en: Name | None = Field(default=None, description="Default: derived from city/benefit")
+
+
+class PolicyRead(ResponseModel):
+    id: int
+    city_code: str
+    benefit: Benefit
+    side: Side
+    name_zh: str
+    name_en: str
+    created_at: datetime
+
+
+class VersionSummary(ResponseModel):
+    version: int
+    status: PolicyStatus
+    effective_from: date
+    effective_to: date | None
+    document_ref: str
+    published_at: datetime | None
+    published_by: str | None
+
+
+class ParameterRead(ResponseModel):
+    id: int
+    name: str
+    value: Any
+    effective_from: date
+    effective_to: date | None
+    created_at: datetime
+
+
+class PolicyDetail(PolicyRead):
+    """A policy with its versions (drafts only for those who may edit it) and parameters."""
+
+    as_of: date = Field(description="Today (Asia/Shanghai): the date of the 'current' fields")
+    current_version: int | None = Field(description="The published version in force today")
+    current_parameters: dict[str, Any] = Field(description="Parameter values in force today")
+    versions: list[VersionSummary]
+    parameters: list[ParameterRead] = Field(description="Every effective-dated parameter value")
+
+
+# --- versions ---------------------------------------------------------------------------------
+
+
+class VersionCreate(RequestModel):
+    """A new DRAFT version (publish it separately), in force over ``[effective_from, to)``."""
+
+    rule: dict[str, Any] = Field(description=RULE_DESCRIPTION)
+    parameter_types: ParameterTypes = Field(default_factory=dict)
+    effective_from: EffectiveDate
+    effective_to: EffectiveDate | None = Field(default=None, description="Exclusive; null = open")
+    document_ref: DocumentRef
+    description_zh: Description
+    description_en: Description
+
+
+class VersionUpdate(UpdateModel):
+    """Changes to a DRAFT version; absent fields stay, ``effective_to: null`` opens the range."""
+
+    nullable_fields = frozenset({"effective_to"})
+
+    rule: dict[str, Any] | None = Field(default=None, description=RULE_DESCRIPTION)
+    parameter_types: ParameterTypes | None = None
+    effective_from: EffectiveDate | None = None
+    effective_to: EffectiveDate | None = None
+    document_ref: DocumentRef | None = None
+    description_zh: Description | None = None
+    description_en: Description | None = None
+
+
+class VersionRead(VersionSummary):
+    policy_id: int
+    description_zh: str
+    description_en: str
+    rule: dict[str, Any]
+    parameter_types: dict[str, ParamSpec]
+    created_at: datetime
+
+
+class PublishRequest(RequestModel):
+    supersede: bool = Field(
+        default=False,
+        description="Close the open-ended published version in force on this version's "
+        "effective_from by setting its effective_to to that date (the one change ever made to "
+        "a published version). Without it, any overlap is refused.",
+    )
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+class ParameterCreate(RequestModel):
+    """An effective-dated value of a parameter declared by the policy's versions."""
+
+    name: ParamName
+    value: JsonValue = Field(description="Checked against the parameter's declared type")
+    effective_from: EffectiveDate
+    effective_to: EffectiveDate | None = Field(default=None, description="Exclusive; null = open")
+    close_current: bool = Field(
+        default=False,
+        description="Close the open-ended value in force on effective_from by setting its "
+        "effective_to to this value's effective_from. Without it, any overlap is refused.",
+    )
+
+
+# --- simulation -------------------------------------------------------------------------------
+
+
+class SimulationDraft(RequestModel):
+    """What to compare with the published version in force: a stored version of this policy,
+    or an inline rule, with or without parameter overrides; parameters alone re-run the
+    current rule with changed thresholds."""
+
+    version: Id | None = Field(default=None, description="A version number of this policy")
+    rule: dict[str, Any] | None = Field(default=None, description=RULE_DESCRIPTION)
+    parameter_types: ParameterTypes | None = None
+    parameters: Annotated[dict[ParamName, JsonValue], Field(max_length=MAX_PARAMETERS)] | None = (
+        Field(default=None, description="Overrides of the parameter values in force on as_of")
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if self.version is not None and self.rule is not None:
+            raise ValueError("give either version or an inline rule, not both")
+        if self.parameter_types is not None and self.rule is None:
+            raise ValueError("parameter_types come with an inline rule")
+        if self.version is None and self.rule is None and not self.parameters:
+            raise ValueError("give a version, an inline rule, or parameter overrides")
+        return self
+
+
+class SimulationRequest(RequestModel):
+    as_of: EffectiveDate | None = Field(default=None, description="Default: today")
+    draft: SimulationDraft
+    changes_limit: int = Field(default=100, ge=0, le=1000, description="Changed talents listed")
+
+
+class OutcomeCounts(ResponseModel):
+    eligible: int
+    ineligible: int
+    undetermined: int
+
+
+class BlockingCount(ResponseModel):
+    id: str = Field(description="Criterion (rule node) id")
+    label_zh: str
+    label_en: str
+    count: int = Field(description="Ineligible talents this criterion blocks")
+
+
+class TalentChange(ResponseModel):
+    talent_id: int
+    before: Outcome
+    after: Outcome
+
+
+class SimulatedSide(ResponseModel):
+    version: int | None = Field(description="Stored version number; null for an inline rule")
+    status: PolicyStatus | None
+    parameters: dict[str, Any] = Field(description="Parameter values the rule was run with")
+    counts: OutcomeCounts
+    blocking: list[BlockingCount]
+    missing_facts: dict[str, int] = Field(description="Undetermined talents per missing fact")
+
+
+class SimulationResponse(ResponseModel):
+    policy_id: int
+    city_code: str
+    side: Side
+    benefit: Benefit
+    as_of: date
+    population: int = Field(description="Talents evaluated: related to the policy, visible to you")
+    before: SimulatedSide
+    after: SimulatedSide
+    newly_eligible: int
+    no_longer_eligible: int
+    changed: int
+    transitions: dict[str, int]
+    changes: list[TalentChange]
+    changes_truncated: bool

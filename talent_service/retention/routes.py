@@ -1,0 +1,237 @@
+"""Retention endpoints: curve, summary (JSON, CSV, XLSX), comparison, low-retention list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import Field
+
+from talent_service.auth.principal import SCOPE_RETENTION_READ, Principal
+from talent_service.core.problems import problem_responses
+from talent_service.core.types import MAX_INT
+from talent_service.deps import Access, SessionDep
+from talent_service.reference.enums import Role
+from talent_service.retention import export, service
+from talent_service.retention.schemas import (
+    MAX_HORIZON_MONTHS,
+    MAX_HORIZONS,
+    ComparisonRead,
+    CurveRead,
+    GroupBy,
+    Level,
+    LowRetentionRead,
+    PopulationQuery,
+    Site,
+    SummaryRead,
+)
+from talent_service.retention.survival import MIN_GROUP_SIZE
+
+router = APIRouter(prefix="/retention", tags=["retention"])
+
+READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_RETENTION_READ)
+ReaderDep = Annotated[Principal, Depends(READ)]
+CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 city code")]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
+Months = Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS)]
+Year = Annotated[int, Field(ge=1990, le=2100)]
+HorizonsQuery = Annotated[
+    list[Months] | None,
+    Query(
+        max_length=MAX_HORIZONS,
+        description="Months after hire, repeatable (horizons=12&horizons=24); default 12, 24, 36",
+    ),
+]
+PROBLEMS = problem_responses(422)
+
+
+def _population(
+    as_of: date | None,
+    recruited_only: bool,
+    hire_year: list[int] | None,
+    home_city_code: str | None,
+    firm_id: int | None,
+    host_city_code: str | None = None,
+    center_id: int | None = None,
+    site: Site | None = None,
+) -> PopulationQuery:
+    return PopulationQuery(
+        as_of=as_of,
+        recruited_only=recruited_only,
+        hire_years=tuple(hire_year or ()),
+        home_city_code=home_city_code,
+        host_city_code=host_city_code,
+        firm_id=firm_id,
+        center_id=center_id,
+        site=site,
+    )
+
+
+AsOfQuery = Annotated[
+    date | None,
+    Query(
+        description="Count as of this date (default today, Asia/Shanghai): later hires are "
+        "excluded, spells still open then are censored at it"
+    ),
+]
+RecruitedQuery = Annotated[
+    bool, Query(description="Only talent recruited via the program (false: every spell)")
+]
+HireYearQuery = Annotated[
+    list[Year] | None, Query(max_length=30, description="Hire cohort(s), repeatable")
+]
+
+
+def population_params(
+    as_of: AsOfQuery = None,
+    recruited_only: RecruitedQuery = True,
+    hire_year: HireYearQuery = None,
+    home_city_code: CityQuery = None,
+    host_city_code: CityQuery = None,
+    firm_id: IdQuery = None,
+    center_id: IdQuery = None,
+    site: Annotated[Site | None, Query(description="home site or enclave center")] = None,
+) -> PopulationQuery:
+    return _population(
+        as_of, recruited_only, hire_year, home_city_code, firm_id, host_city_code, center_id, site
+    )
+
+
+def paired_population_params(
+    as_of: AsOfQuery = None,
+    recruited_only: RecruitedQuery = True,
+    hire_year: HireYearQuery = None,
+    home_city_code: CityQuery = None,
+    firm_id: IdQuery = None,
+) -> PopulationQuery:
+    """The comparison takes both sites of each firm, so it has no site/center/host filter."""
+    return _population(as_of, recruited_only, hire_year, home_city_code, firm_id)
+
+
+PopulationDep = Annotated[PopulationQuery, Depends(population_params)]
+
+
+@dataclass(frozen=True)
+class SummaryParams:
+    group_by: GroupBy
+    horizons: list[int] | None
+
+
+def summary_params(
+    group_by: Annotated[GroupBy, Query(description="What to group the spells by")] = (
+        GroupBy.home_city
+    ),
+    horizons: HorizonsQuery = None,
+) -> SummaryParams:
+    return SummaryParams(group_by, horizons)
+
+
+SummaryParamsDep = Annotated[SummaryParams, Depends(summary_params)]
+
+
+@router.get(
+    "/curve",
+    response_model=CurveRead,
+    summary="Kaplan–Meier retention curve of a population",
+    responses=PROBLEMS,
+)
+def read_curve(session: SessionDep, principal: ReaderDep, population: PopulationDep) -> CurveRead:
+    return service.curve(session, principal, population)
+
+
+@router.get(
+    "/summary",
+    response_model=SummaryRead,
+    summary="Retention at horizons, counts and median tenure per group",
+    responses=PROBLEMS,
+)
+def read_summary(
+    session: SessionDep, principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep
+) -> SummaryRead:
+    return service.summary(session, principal, population, params.group_by, params.horizons)
+
+
+def _file_response(body: bytes, media_type: str, name: str) -> Response:
+    disposition = {"Content-Disposition": export.content_disposition(name)}
+    return Response(body, media_type=media_type, headers=disposition)
+
+
+def _file_doc(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
+    return {
+        200: {
+            "description": what,
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **PROBLEMS,
+    }
+
+
+@router.get(
+    "/summary.csv",
+    response_class=Response,
+    summary="The summary as CSV (UTF-8 with BOM, Chinese headers)",
+    responses=_file_doc("text/csv", "CSV, one row per group and a total row"),
+)
+def download_summary_csv(
+    session: SessionDep, principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep
+) -> Response:
+    summary = service.summary(session, principal, population, params.group_by, params.horizons)
+    return _file_response(
+        export.summary_csv(summary), export.CSV_MEDIA_TYPE, export.filename(summary, "csv")
+    )
+
+
+@router.get(
+    "/summary.xlsx",
+    response_class=Response,
+    summary="The summary as an XLSX workbook (Chinese headers, method sheet)",
+    responses=_file_doc(export.XLSX_MEDIA_TYPE, "Workbook: summary sheet and About sheet"),
+)
+def download_summary_xlsx(
+    session: SessionDep, principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep
+) -> Response:
+    summary = service.summary(session, principal, population, params.group_by, params.horizons)
+    return _file_response(
+        export.summary_xlsx(summary), export.XLSX_MEDIA_TYPE, export.filename(summary, "xlsx")
+    )
+
+
+@router.get(
+    "/comparison",
+    response_model=ComparisonRead,
+    summary="Enclave-center vs home-site retention of the same firms, with a log-rank test",
+    responses=PROBLEMS,
+)
+def read_comparison(
+    session: SessionDep,
+    principal: ReaderDep,
+    population: Annotated[PopulationQuery, Depends(paired_population_params)],
+    horizons: HorizonsQuery = None,
+) -> ComparisonRead:
+    return service.comparison(session, principal, population, horizons)
+
+
+@router.get(
+    "/low-retention",
+    response_model=LowRetentionRead,
+    summary="Firms or centers whose retention at a horizon is below a threshold, worst first",
+    responses=PROBLEMS,
+)
+def read_low_retention(
+    session: SessionDep,
+    principal: ReaderDep,
+    population: PopulationDep,
+    level: Annotated[Level, Query(description="firm or center")] = Level.firm,
+    horizon_months: Annotated[int, Query(ge=1, le=MAX_HORIZON_MONTHS)] = 12,
+    threshold: Annotated[
+        float, Query(gt=0, lt=1, description="Retention below it is listed")
+    ] = 0.6,
+    min_spells: Annotated[
+        int, Query(ge=MIN_GROUP_SIZE, le=1_000_000, description="Smaller groups are left out")
+    ] = MIN_GROUP_SIZE,
+) -> LowRetentionRead:
+    return service.low_retention(
+        session, principal, population, level, horizon_months, threshold, min_spells
+    )

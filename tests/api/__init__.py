@@ -1,0 +1,1 @@
+"""The HTTP contract: problem details everywhere, and a schemathesis run over the OpenAPI."""

@@ -1,0 +1,1 @@
+"""Alembic: one head, a round trip on a database holding data, models and migrations agree."""
