@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlalchemy import engine_from_config, pool
+from sqlmodel import SQLModel
 
 import talent_service.models  # noqa: F401 - registers every table on the metadata
+from alembic import context
 from talent_service.core.config import get_settings
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -35,7 +35,7 @@ DecisionId = Annotated[
     "/checks",
     response_model=CheckResponse,
     status_code=201,
-    summary="Decide a talent's eligibility, explained, for one or all benefits on one or both sides",
+    summary="Decide a talent's eligibility, explained, for one or all benefits and sides",
     responses=problem_responses(404, 409, 422),
 )
 def check(

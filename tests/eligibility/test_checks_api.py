@@ -36,7 +36,9 @@ def test_shenzhen_bureau_checks_both_sides_and_decisions_verify(
     )
     assert r.status_code == 201, r.text
     decisions = r.json()["decisions"]
-    assert {(d["document"]["policy"]["city_code"], d["document"]["policy"]["side"]) for d in decisions} == {
+    assert {
+        (d["document"]["policy"]["city_code"], d["document"]["policy"]["side"]) for d in decisions
+    } == {
         (SHENZHEN, "host"),
         (SHANTOU, "home"),
     }
@@ -48,5 +50,8 @@ def test_shenzhen_bureau_checks_both_sides_and_decisions_verify(
         assert verify(d["document"], d["signature"]["jws"], d["signature"]["kid"], jwks)
         again = client.get(f"/v1/eligibility/decisions/{d['id']}", headers=make.bureau(SHENZHEN))
         assert again.status_code == 200 and again.json()["document"] == d["document"]
-        tampered = {**d["document"], "outcome": "ineligible" if d["outcome"] == "eligible" else "eligible"}
+        tampered = {
+            **d["document"],
+            "outcome": "ineligible" if d["outcome"] == "eligible" else "eligible",
+        }
         assert not verify(tampered, d["signature"]["jws"], d["signature"]["kid"], jwks)
