@@ -18,7 +18,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, String, bindparam, exists, or_, true
+from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, exists, or_, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -146,7 +146,10 @@ def visible(model: type[SQLModel], principal: Principal) -> ColumnElement[bool]:
         return true()
     if model is Decision and principal.role is Role.client:
         # A city-bound machine client (e.g. a school-admission system) sees its city's decisions.
-        return col(Decision.city_code) == principal.city_code
+        return and_(
+            col(Decision.city_code) == principal.city_code,
+            _decision_rule(Reach.city, principal.city_code or "", None),
+        )
     return _RULES[model](reach, principal.city_code or "", principal.firm_id)
 
 
@@ -181,7 +184,7 @@ def _by_id(model: type[SQLModel], reach: Reach, client_decisions: bool) -> Selec
     if reach is Reach.province:
         return query
     if client_decisions:
-        return query.where(col(Decision.city_code) == city)
+        return query.where(col(Decision.city_code) == city, _decision_rule(reach, city, firm))
     return query.where(_RULES[model](reach, city, firm))
 
 

@@ -173,13 +173,6 @@ def test_unauthenticated_callers_get_401_and_nothing_is_written(
     assert count(session) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: visibility.visible() lets a city-bound machine client read every decision whose "
-    "policy city is its city (Decision.city_code == city) without the talent rule, so a full "
-    "decision (talent id, masked ID, age, education, hukou facts) about a talent the client "
-    "cannot see is readable",
-)
 def test_city_bound_client_cannot_read_full_decisions_about_talent_it_cannot_see(
     client: TestClient, make: Factory, world: World
 ) -> None:
