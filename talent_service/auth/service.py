@@ -13,6 +13,14 @@ from talent_service.reference.enums import Role
 _REFUSED = "The credentials were not accepted."
 
 
+def _plain(value: str) -> str:
+    # A NUL or other control character can be no one's name, and PostgreSQL refuses a NUL in a
+    # text parameter: refuse it here as a bad credential instead of letting it reach the query.
+    if any(ord(ch) < 32 or ord(ch) == 0x7F for ch in value):
+        raise DomainError(INVALID_GRANT, _REFUSED)
+    return value
+
+
 def _narrow(granted: frozenset[str], requested: str | None) -> frozenset[str]:
     """A token carries the requested scopes if given (never more than granted), else all."""
     if not requested:
@@ -28,7 +36,7 @@ def _narrow(granted: frozenset[str], requested: str | None) -> frozenset[str]:
 def authenticate_user(
     session: Session, username: str, password: str, scope: str | None
 ) -> Principal:
-    user = session.exec(select(User).where(User.username == username)).first()
+    user = session.exec(select(User).where(User.username == _plain(username))).first()
     # verify_password runs Argon2 even for unknown users, so timing does not reveal them.
     if not verify_password(password, user.password_hash if user else None) or user is None:
         raise DomainError(INVALID_GRANT, _REFUSED)
@@ -46,7 +54,7 @@ def authenticate_user(
 def authenticate_client(
     session: Session, client_id: str, secret: str, scope: str | None
 ) -> Principal:
-    client = session.exec(select(Client).where(Client.client_id == client_id)).first()
+    client = session.exec(select(Client).where(Client.client_id == _plain(client_id))).first()
     if not verify_password(secret, client.secret_hash if client else None) or client is None:
         raise DomainError(INVALID_GRANT, _REFUSED)
     if not client.is_active:

@@ -52,12 +52,6 @@ def test_oversized_credentials_are_refused(client: TestClient) -> None:
 
 
 ON_POSTGRES = os.environ.get("TALENT_TEST_DATABASE_URL", "").startswith("postgresql")
-NUL_BUG = pytest.mark.xfail(
-    ON_POSTGRES,
-    strict=True,
-    reason="BUG: auth/routes.py passes username/client_id (form or Basic) to a query unchecked; "
-    "psycopg refuses a NUL in a text parameter and the token endpoint answers 500 on PostgreSQL",
-)
 
 
 def _token_request(client: TestClient, via: str, value: str) -> httpx.Response:
@@ -95,7 +89,6 @@ def test_control_characters_in_credentials_are_refused(
     assert counts(session) == before
 
 
-@NUL_BUG
 @pytest.mark.parametrize("via", VIAS)
 def test_a_nul_in_credentials_is_refused_not_a_500(
     client: TestClient, session: Session, via: str
