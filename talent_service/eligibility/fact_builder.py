@@ -1,7 +1,7 @@
 """Facts of many talents at once, from their spells, for one policy city, side and date.
 
 Pure numpy (no database): ``FactInputs`` holds one array per talent attribute and per spell
-attribute; ``build_table`` turns it into the evaluator's columns. The single-person check uses the
+attribute; ``build`` turns it into the evaluator's columns. The single-person check uses the
 same function on a population of one, so both paths share one definition of every fact:
 
 - the *relevant* spells for a host-side policy of city C are those at centers hosted in C; for a
@@ -9,20 +9,26 @@ same function on a population of one, so both paths share one definition of ever
 - a spell is *open* on D when hired ≤ D and it has no departure or departed on/after D;
 - the *current* spell is the relevant spell open on D hired last, else the relevant spell that
   ended last; firm, center, key-post and recruitment facts are read from it (missing without one);
-- months are whole months (``facts.whole_months_between``) from hire to departure or D, summed
-  per spell; ``months_at_accredited_center`` counts relevant spells at centers accredited today
-  (the accreditation history is not kept);
-- social-insurance months count the talent's spells whose social-insurance city is the host city
-  (C on the host side, the current center's city on the home side) or the home city (C on the home
-  side, the current firm's home city on the host side); a city that cannot be named leaves its
-  fact missing; ``si_months_either`` adds the sides that are known (missing when neither is).
+- a month-counting fact has a set of spells that feed it; a month covered by several of them
+  counts once: per talent, the feeding spells [hire, departure or D) are merged into continuous
+  stretches where they overlap, and each stretch counts whole months
+  (``facts.whole_months_between``) from its first hire to its end. Spells that only touch (one
+  departs the day the next is hired) stay apart, so spells without overlap count one by one;
+- ``months_at_accredited_center`` is fed by relevant spells at centers accredited today (the
+  accreditation history is not kept), ``months_employed_at_firm`` by the talent's spells at the
+  current spell's firm;
+- social-insurance months are fed by the talent's spells whose social-insurance city is the host
+  city (C on the host side, the current center's city on the home side) or the home city (C on the
+  home side, the current firm's home city on the host side); a city that cannot be named leaves
+  its fact missing; ``si_months_either`` is fed by the spells of the sides that are known (missing
+  when neither is), so a month paid on both sides counts once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -114,17 +120,53 @@ def ages(birth: IntArray, as_of: date) -> tuple[npt.NDArray[np.float64], BoolArr
 @dataclass(frozen=True, eq=False)
 class BuiltFacts:
     table: PopulationTable
+    as_of: date
     current: IntArray  # per talent: index of the current spell, -1 without one
     open_now: BoolArray  # per spell: open on the as-of date
     relevant: BoolArray  # per spell
-    spell_months: IntArray  # per spell: whole months up to the as-of date
-    host_city: list[str | None]  # per talent, as used for si_months_host
-    home_city: list[str | None]
+    end: IntArray  # per spell: departure, capped at the as-of date
+    by_hire: IntArray  # spell indices sorted by talent, then hire date
+    feeds: dict[str, BoolArray]  # month-counting fact -> per spell: counted in it
 
 
-def _per_talent_sum(inputs: FactInputs, mask: BoolArray, months: IntArray) -> IntArray:
-    sums = np.bincount(inputs.talent_index, weights=np.where(mask, months, 0), minlength=inputs.n)
-    return sums.astype(np.int64)
+def stretches(
+    talent: IntArray, start: IntArray, end: IntArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+    """Intervals [start, end) merged where they overlap, per talent.
+
+    Rows must be sorted by talent, then start. Returns each stretch's talent, start and end, and
+    per row the index of its stretch. Touching intervals (end == next start) stay apart.
+    """
+    if talent.size == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, empty
+    # Running maximum of the end within each talent's run: shifting each talent into its own
+    # band of values lets one cumulative maximum serve the whole population.
+    low = int(end.min())
+    band = int(end.max()) - low + 1
+    shift = talent * band - low
+    reach = np.maximum.accumulate(end + shift) - shift
+    new = np.ones(talent.size, np.bool_)
+    new[1:] = (talent[1:] != talent[:-1]) | (start[1:] >= reach[:-1])
+    first = np.flatnonzero(new)
+    return talent[first], start[first], np.maximum.reduceat(end, first), np.cumsum(new) - 1
+
+
+def _union_months(
+    inputs: FactInputs, by_hire: IntArray, feed: BoolArray, end: IntArray
+) -> IntArray:
+    """Per talent, the whole months of its feeding spells merged into stretches."""
+    rows = by_hire[feed[by_hire]]  # stays sorted by talent, then hire
+    talent, start, stop, _ = stretches(inputs.talent_index[rows], inputs.hired[rows], end[rows])
+    months = np.bincount(talent, weights=whole_months(start, stop), minlength=inputs.n)
+    return months.astype(np.int64)
+
+
+def _at_current(values: npt.NDArray[Any], current: IntArray, default: Any) -> npt.NDArray[Any]:
+    """Per talent, ``values`` of its current spell; ``default`` without one."""
+    if values.size == 0:
+        return np.full(current.size, default)
+    return np.where(current >= 0, values[np.maximum(current, 0)], default)
 
 
 def _current_spell(
@@ -151,7 +193,6 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
     started = inputs.hired <= d
     end = np.minimum(inputs.departed, d)
     open_now = started & (inputs.departed >= d)
-    spell_months = np.where(started, whole_months(inputs.hired, end), 0)
     relevant = started & (
         inputs.center_host == city if side == "host" else inputs.firm_home == city
     )
@@ -159,36 +200,30 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
     has_current = current >= 0
     cur = np.where(has_current, current, 0)
 
-    accredited = inputs.center_status == CENTER_STATUSES.index("accredited")
-    months_accredited = _per_talent_sum(inputs, relevant & accredited, spell_months)
-    current_firm = np.where(has_current, inputs.firm_id[cur] if inputs.firm_id.size else 0, -1)
-    at_current_firm = started & (inputs.firm_id == current_firm[inputs.talent_index])
-    months_at_firm = _per_talent_sum(inputs, at_current_firm, spell_months)
-
-    host_city: list[str | None] = [None] * n
-    home_city: list[str | None] = [None] * n
-    for t in range(n):  # two strings per talent; cheap next to the array work
-        if side == "host":
-            host_city[t] = city
-            home_city[t] = str(inputs.firm_home[current[t]]) if current[t] >= 0 else None
-        else:
-            home_city[t] = city
-            host = str(inputs.center_host[current[t]]) if current[t] >= 0 else ""
-            host_city[t] = host or None
-    host_arr = np.array(
-        [h or "" for h in host_city], dtype=inputs.si_city.dtype if inputs.si_city.size else "<U6"
-    )
-    home_arr = np.array([h or "" for h in home_city], dtype=host_arr.dtype)
-    spell_host = host_arr[inputs.talent_index] if inputs.talent_index.size else host_arr[:0]
-    spell_home = home_arr[inputs.talent_index] if inputs.talent_index.size else home_arr[:0]
-    si_host = _per_talent_sum(
-        inputs, started & (inputs.si_city == spell_host) & (spell_host != ""), spell_months
-    )
-    si_home = _per_talent_sum(
-        inputs, started & (inputs.si_city == spell_home) & (spell_home != ""), spell_months
-    )
+    # The cities social insurance is counted in, per talent ("" when it cannot be named).
+    if side == "host":
+        host_arr = np.full(n, city)
+        home_arr = _at_current(inputs.firm_home, current, "")
+    else:
+        host_arr = _at_current(inputs.center_host, current, "")
+        home_arr = np.full(n, city)
     host_missing = host_arr == ""
     home_missing = home_arr == ""
+    spell_host = host_arr[inputs.talent_index]
+    spell_home = home_arr[inputs.talent_index]
+    paid_host = started & (inputs.si_city == spell_host) & (spell_host != "")
+    paid_home = started & (inputs.si_city == spell_home) & (spell_home != "")
+    accredited = inputs.center_status == CENTER_STATUSES.index("accredited")
+    current_firm = _at_current(inputs.firm_id, current, -1)
+    feeds = {
+        "months_at_accredited_center": relevant & accredited,
+        "months_employed_at_firm": started & (inputs.firm_id == current_firm[inputs.talent_index]),
+        "si_months_host": paid_host,
+        "si_months_home": paid_home,
+        "si_months_either": paid_host | paid_home,
+    }
+    by_hire = np.lexsort((inputs.hired, inputs.talent_index))
+    months = {name: _union_months(inputs, by_hire, feed, end) for name, feed in feeds.items()}
 
     age, age_missing = ages(inputs.birth_day, as_of)
     tier = np.where(has_current, inputs.firm_tier[cur] if inputs.firm_tier.size else -1, -1)
@@ -219,22 +254,15 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
             np.zeros(n, np.bool_),
         ),
         "months_at_accredited_center": Column.number(
-            months_accredited.astype(np.float64), np.zeros(n, np.bool_)
+            months["months_at_accredited_center"].astype(np.float64), np.zeros(n, np.bool_)
         ),
         "months_employed_at_firm": Column.number(
-            np.where(has_current, months_at_firm, 0).astype(np.float64), no_current.copy()
+            months["months_employed_at_firm"].astype(np.float64), no_current.copy()
         ),
-        "si_months_host": Column.number(
-            np.where(host_missing, 0, si_host).astype(np.float64), host_missing
-        ),
-        "si_months_home": Column.number(
-            np.where(home_missing, 0, si_home).astype(np.float64), home_missing
-        ),
+        "si_months_host": Column.number(months["si_months_host"].astype(np.float64), host_missing),
+        "si_months_home": Column.number(months["si_months_home"].astype(np.float64), home_missing),
         "si_months_either": Column.number(
-            (np.where(host_missing, 0, si_host) + np.where(home_missing, 0, si_home)).astype(
-                np.float64
-            ),
-            host_missing & home_missing,
+            months["si_months_either"].astype(np.float64), host_missing & home_missing
         ),
         "firm_tier": Column(tier.astype(np.int32), tier < 0, TIERS),
         "firm_tier_rank": Column.number(
@@ -266,7 +294,7 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
         "is_foreign": Column.boolean(inputs.is_foreign, np.zeros(n, np.bool_)),
     }
     table = PopulationTable(n, columns, list(inputs.talent_ids.tolist()))
-    return BuiltFacts(table, current, open_now, relevant, spell_months, host_city, home_city)
+    return BuiltFacts(table, as_of, current, open_now, relevant, end, by_hire, feeds)
 
 
 def row_facts(built: BuiltFacts, row: int) -> dict[str, Any]:
@@ -287,28 +315,25 @@ def row_facts(built: BuiltFacts, row: int) -> dict[str, Any]:
 
 def growing_facts(inputs: FactInputs, built: BuiltFacts, row: int) -> dict[str, GrowingFact]:
     """The month-counting facts that keep growing for this talent if nothing else changes:
-    those fed by a current spell that is open with no departure recorded."""
-    c = int(built.current[row])
-    if c < 0 or inputs.departed[c] != NO_DATE:
-        return {}
-    anchor = EPOCH.fromordinal(EPOCH.toordinal() + int(inputs.hired[c]))
-    own = int(built.spell_months[c])
+    those fed by a spell that is open with no departure recorded.
+
+    Such a spell reaches the as-of date, so its stretch is the one that goes on: the fact is
+    anchored on that stretch's start, with the months of its other stretches as the offset.
+    """
     facts = row_facts(built, row)
+    spells = built.by_hire[inputs.talent_index[built.by_hire] == row]
+    d = day_number(built.as_of)
     growing: dict[str, GrowingFact] = {}
-
-    def grow(name: str) -> None:
-        value = facts.get(name)
-        if value is not None:
-            growing[name] = GrowingFact(anchor, int(value) - own)
-
-    if inputs.center_status[c] == CENTER_STATUSES.index("accredited"):
-        grow("months_at_accredited_center")
-    grow("months_employed_at_firm")
-    si = str(inputs.si_city[c])
-    if si == built.host_city[row]:
-        grow("si_months_host")
-    if si == built.home_city[row]:
-        grow("si_months_home")
-    if si in (built.host_city[row], built.home_city[row]):
-        grow("si_months_either")
+    for name, feed in built.feeds.items():
+        value = facts[name]
+        rows = spells[feed[spells]]
+        open_ended = np.flatnonzero(inputs.departed[rows] == NO_DATE)
+        if value is None or open_ended.size == 0:
+            continue
+        _, start, _, stretch_of = stretches(
+            inputs.talent_index[rows], inputs.hired[rows], built.end[rows]
+        )
+        anchor = int(start[stretch_of[open_ended[0]]])
+        run = int(whole_months(np.array([anchor]), np.array([d]))[0])
+        growing[name] = GrowingFact(EPOCH + timedelta(days=anchor), int(value) - run)
     return growing

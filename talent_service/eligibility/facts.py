@@ -233,6 +233,16 @@ _MONTHS_ROUND_EN = (
     "Whole months, rounded down: a month completes on the same day of a later "
     "month (clamped to month end); a partial month does not count."
 )
+# How a month-counting fact adds up several employments (fact_builder computes it this way).
+_SPELLS_ZH = (
+    "各段任职自入职日起算至离职日或核验日；时间重叠的任职合并为一段，自其最早入职日起算，"
+    "同一月份只计一次；首尾相接而不重叠的任职分段计算。"
+)
+_SPELLS_EN = (
+    "Each employment counts from hire to departure or the as-of date; employments that "
+    "overlap in time are merged into one period counted from its first hire, so a month counts "
+    "once; employments that only meet on a day are counted separately."
+)
 _BOOL_ROUND_ZH = "判断截至核验日当天的状态。"
 _BOOL_ROUND_EN = "The state on the as-of date itself."
 
@@ -364,41 +374,44 @@ _FACT_LIST: tuple[FactSpec, ...] = (
         "months_at_accredited_center",
         "在认定中心工作月数",
         "months at an accredited center",
-        "本人当前在某飞地中心的任职自入职日至核验日的整月数；仅当该中心在核验日处于已认定状态时"
-        "计算，否则为 0。",
-        "Whole months from the hire date of the talent's current employment at an enclave "
-        "center to the as-of date, counted only if that center is accredited on the as-of "
-        "date; otherwise 0.",
+        "本人在本政策所涉飞地中心（承接地政策：设在本市的中心；流出地政策：本市企业的中心）任职的"
+        "整月数，仅计核验日处于已认定状态的中心。" + _SPELLS_ZH,
+        "Whole months of the talent's employment at the enclave centers the policy is about "
+        "(host side: centers in the city; home side: centers of firms based in the city) that "
+        "are accredited on the as-of date. " + _SPELLS_EN,
     ),
     _months(
         "months_employed_at_firm",
         "在本企业工作月数",
         "months employed at the firm",
-        "本人在当前用人企业连续任职自入职日至核验日的整月数（服务年限）。",
-        "Whole months of the talent's continuous current employment with the firm, from "
-        "hire to the as-of date (years of service).",
+        "本人在当前任职所在企业各段任职的整月数（服务年限）。" + _SPELLS_ZH,
+        "Whole months of the talent's employment with the firm of the current employment, over "
+        "all spells with that firm (years of service). " + _SPELLS_EN,
     ),
     _months(
         "si_months_host",
         "承接地社保月数",
         "social insurance months in the host city",
-        "截至核验日在承接地（珠三角）城市累计缴纳社会保险的月数。",
-        "Months of social insurance paid in the host (PRD) city up to the as-of date.",
+        "截至核验日在承接地（珠三角）城市缴纳社会保险的任职累计整月数。" + _SPELLS_ZH,
+        "Whole months up to the as-of date of employments paying social insurance in the host "
+        "(PRD) city. " + _SPELLS_EN,
     ),
     _months(
         "si_months_home",
         "流出地社保月数",
         "social insurance months in the home city",
-        "截至核验日在企业所在地（流出地）城市累计缴纳社会保险的月数。",
-        "Months of social insurance paid in the firm's home city up to the as-of date.",
+        "截至核验日在企业所在地（流出地）城市缴纳社会保险的任职累计整月数。" + _SPELLS_ZH,
+        "Whole months up to the as-of date of employments paying social insurance in the "
+        "firm's home city. " + _SPELLS_EN,
     ),
     _months(
         "si_months_either",
         "双边任一方社保月数",
         "social insurance months on either side",
-        "截至核验日在承接地或流出地任一方缴纳社保的月数，同一月份双方均缴只计一次。",
-        "Months up to the as-of date in which social insurance was paid on either side; a "
-        "month paid on both sides counts once.",
+        "截至核验日在承接地或流出地任一方缴纳社保的任职累计整月数，同一月份双方均缴只计一次。"
+        + _SPELLS_ZH,
+        "Whole months up to the as-of date of employments paying social insurance on either "
+        "side; a month paid on both sides counts once. " + _SPELLS_EN,
     ),
     _enum(
         "firm_tier",

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from talent_service.eligibility.evaluate import Outcome, evaluate, outcome_of
+from talent_service.eligibility.evaluate import Evaluation, Outcome, evaluate, outcome_of
 from talent_service.eligibility.facts import (
     FACTS,
     FactValue,
@@ -233,7 +233,7 @@ def forecast(
         )
 
     # Ineligible. Cheap refusal first: with every time-dependent fact unknown, a rule that is
-    # still false cannot be rescued by time, and its failures name the real obstacles.
+    # still false cannot be rescued by time; `_timeless_failures` names the real obstacles.
     timeless = dict(now_facts)
     for name in growing:
         timeless[name] = None
@@ -241,7 +241,7 @@ def forecast(
         timeless["age_years"] = None
     frozen = evaluate(rule, timeless, params)
     if frozen.outcome is Outcome.INELIGIBLE:
-        return _not_reachable(as_of, frozen.failed_criteria)
+        return _not_reachable(as_of, _timeless_failures(frozen))
     change = first_date(as_of, eligible=True)
     if change is None:
         return _not_reachable(as_of, now.failed_criteria, horizon_years)
@@ -259,6 +259,30 @@ def forecast(
         f"if nothing else changes, eligible from {d.isoformat()}{tail_en}",
         facts_on_change=projected,
     )
+
+
+def _failing_ids(node: Mapping[str, Any]) -> set[str]:
+    """Ids of the explanation nodes reached from ``node`` through failing nodes only."""
+    if node["result"] != "fail":
+        return set()
+    ids = {node["id"]}
+    for child in node.get("children", ()):
+        ids |= _failing_ids(child)
+    return ids
+
+
+def _timeless_failures(frozen: Evaluation) -> list[dict[str, Any]]:
+    """The criteria that keep ``frozen`` (evaluated with every time-dependent fact unknown)
+    false, whatever values those facts take.
+
+    ``failed_criteria`` also descends into groups that are merely unknown, so it would blame
+    e.g. the bachelor's and master's leaves of a doctor's degree-by-age ``any`` left unknown by
+    the unknown age, although that ``any`` passes today. Only criteria reached through false
+    nodes stay false for any value of the unknown facts (Kleene logic is monotone): they fail
+    today too, and time cannot route around them.
+    """
+    ids = _failing_ids(frozen.explanation)
+    return [f for f in frozen.failed_criteria if f["id"] in ids]
 
 
 def _not_reachable(

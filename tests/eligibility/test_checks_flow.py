@@ -360,13 +360,6 @@ def test_unknown_talent_and_unknown_or_malformed_decision_ids(
         problem(r, r.status_code)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: forecast._not_reachable blames frozen.failed_criteria, computed with age set "
-    "to unknown, so a doctor's degree-by-age `any` becomes unknown and the bachelor's and "
-    "master's education leaves (which block nothing today) are reported as failing criteria "
-    "that time cannot fix",
-)
 def test_not_reachable_forecast_blames_only_criteria_that_fail(
     client: TestClient, make: Factory, site: Site
 ) -> None:

@@ -28,6 +28,7 @@ from talent_service.eligibility.fact_builder import (
     row_facts,
 )
 from talent_service.eligibility.facts import add_months, age_on, whole_months_between
+from talent_service.eligibility.forecast import GrowingFact
 from talent_service.eligibility.population import OUTCOME_NAMES, evaluate_population
 
 SHENZHEN, GUANGZHOU, DONGGUAN = "440300", "440100", "441900"
@@ -468,12 +469,6 @@ def test_social_insurance_city_that_cannot_be_named_leaves_its_fact_missing():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: fact_builder adds si_months_host and si_months_home per spell, so a month paid "
-    "on both sides (overlapping spells) counts twice; the registry definition of "
-    "si_months_either (facts.py) says such a month counts once",
-)
 def test_a_month_paid_on_both_sides_counts_once_in_si_months_either():
     spells = [
         # Two overlapping spells for the same 12 months, one paying in each city.
@@ -483,6 +478,182 @@ def test_a_month_paid_on_both_sides_counts_once_in_si_months_either():
     facts = facts_of([{}], spells)
     assert (facts["si_months_host"], facts["si_months_home"]) == (12, 12)
     assert facts["si_months_either"] == 12
+
+
+# --- overlapping spells: a month counts once --------------------------------------------------
+
+MONTH_FACTS = (
+    "months_at_accredited_center",
+    "months_employed_at_firm",
+    "si_months_host",
+    "si_months_home",
+    "si_months_either",
+)
+
+
+def test_stretches_merge_overlaps_per_talent_and_keep_touching_intervals_apart():
+    talent = np.array([0, 0, 0, 0, 1, 1, 2, 2], np.int64)
+    start = np.array([1, 2, 10, 20, 5, 5, -100, -60], np.int64)
+    end = np.array([5, 3, 20, 25, 5, 9, -50, -40], np.int64)
+    got = fact_builder.stretches(talent, start, end)
+    assert [a.tolist() for a in got] == [
+        [0, 0, 0, 1, 1, 2],  # talent 1 does not join talent 0's reach of 25
+        [1, 10, 20, 5, 5, -100],
+        [5, 20, 25, 5, 9, -40],  # [2, 3) lies inside [1, 5); [20, 25) only touches [10, 20)
+        [0, 0, 1, 2, 3, 4, 5, 5],
+    ]
+    assert all(a.size == 0 for a in fact_builder.stretches(*(np.zeros(0, np.int64),) * 3))
+
+
+def test_overlapping_spells_at_two_firms_count_each_month_once():
+    spells = [
+        # 2023-01-15 .. 2024-03-15: 14 months on its own.
+        {"hired": date(2023, 1, 15), "departed": date(2024, 3, 15)},
+        # Another firm's Shenzhen center from 2024-01-15, open: 17 months on its own.
+        {"hired": date(2024, 1, 15), "firm": 2, "home": SHANWEI, "center": 11},
+    ]
+    facts = facts_of([{}], spells)
+    # One stretch 2023-01-15 .. 2025-06-30: 29 months, not 14 + 17.
+    assert facts["months_at_accredited_center"] == 29
+    assert facts["si_months_host"] == 29
+    assert facts["si_months_either"] == 29
+    assert facts["months_employed_at_firm"] == 17  # the current (open) spell's firm only
+    assert facts["si_months_home"] == 0  # nothing paid in Shanwei
+
+
+def test_a_spell_inside_another_adds_no_months():
+    spells = [
+        {"hired": date(2022, 1, 10)},  # open: 41 months to 2025-06-30
+        {
+            "hired": date(2023, 3, 1),
+            "departed": date(2023, 9, 1),
+            "firm": 2,
+            "center": 11,
+        },  # 6 months, all inside
+    ]
+    facts = facts_of([{}], spells)
+    assert facts["months_at_accredited_center"] == 41
+    assert facts["si_months_host"] == facts["si_months_either"] == 41
+    assert facts["months_employed_at_firm"] == 41
+
+
+def test_months_grow_from_the_start_of_the_stretch_not_the_current_hire():
+    spells = [
+        # Leaving is planned after the as-of date: counted up to it, not promised to grow.
+        {"hired": date(2022, 1, 10), "departed": date(2026, 1, 1)},
+        # Open, hired later at another firm: the current spell, inside the first up to today.
+        {"hired": date(2023, 3, 1), "firm": 2, "center": 11},
+    ]
+    inputs = make_inputs([{}], spells)
+    built = build(inputs, SHENZHEN, "host", AS_OF)
+    facts = row_facts(built, 0)
+    assert facts["months_at_accredited_center"] == 41
+    assert facts["months_employed_at_firm"] == 27  # firm 2 since 2023-03-01
+    growing = growing_facts(inputs, built, 0)
+    for name in ("months_at_accredited_center", "si_months_host", "si_months_either"):
+        assert growing[name] == GrowingFact(date(2022, 1, 10), 0), name
+    assert growing["months_employed_at_firm"] == GrowingFact(date(2023, 3, 1), 0)
+
+
+def test_spells_that_only_touch_count_one_by_one():
+    first = {"hired": date(2023, 1, 15), "departed": date(2023, 3, 1)}  # 1 month
+    # Hired the day the first one departs: no overlap, 2023-03-01 .. 2023-04-20 is 1 month.
+    touching = {"hired": date(2023, 3, 1), "departed": date(2023, 4, 20), "firm": 2, "center": 11}
+    facts = facts_of([{}], [first, touching])
+    for name in ("months_at_accredited_center", "si_months_host", "si_months_either"):
+        assert facts[name] == 1 + 1, name
+    # One day of overlap makes one stretch, 2023-01-15 .. 2023-04-20: 3 whole months, although
+    # each spell alone completes only one.
+    overlapping = touching | {"hired": date(2023, 2, 28)}
+    facts = facts_of([{}], [first, overlapping])
+    for name in ("months_at_accredited_center", "si_months_host", "si_months_either"):
+        assert facts[name] == 3, name
+
+
+@pytest.mark.parametrize(("city", "side"), [(SHENZHEN, "host"), (SHANTOU, "home")])
+def test_months_paid_in_the_host_and_the_home_city_at_once_count_once(city: str, side: str):
+    spells = [
+        # At the Shantou home site, paying in Shantou: 2024-01-10 .. 2024-09-10, 8 months.
+        {
+            "hired": date(2024, 1, 10),
+            "departed": date(2024, 9, 10),
+            "center": None,
+            "si": SHANTOU,
+        },
+        # At the Shenzhen center, paying in Shenzhen from 2024-06-10: 12 months to 2025-06-30.
+        {"hired": date(2024, 6, 10), "si": SHENZHEN},
+    ]
+    inputs = make_inputs([{}], spells)
+    built = build(inputs, city, side, AS_OF)
+    facts = row_facts(built, 0)
+    assert (facts["si_months_host"], facts["si_months_home"]) == (12, 8)
+    # 2024-06-10 .. 2024-09-10 is paid on both sides; 2024-01-10 .. 2025-06-30 is 17 months.
+    assert facts["si_months_either"] == 17
+    growing = growing_facts(inputs, built, 0)
+    assert growing["si_months_either"] == GrowingFact(date(2024, 1, 10), 0)
+    assert growing["si_months_host"] == GrowingFact(date(2024, 6, 10), 0)
+    assert "si_months_home" not in growing
+
+
+def _union_by_hand(intervals: list[tuple[date, date]]) -> int:
+    """Whole months of the union of [hire, end) intervals, merging with plain dates."""
+    total, stretch = 0, None
+    for a, b in sorted(intervals):
+        if stretch and a < stretch[1]:
+            stretch = (stretch[0], max(stretch[1], b))
+            continue
+        if stretch:
+            total += whole_months_between(*stretch)
+        stretch = (a, b)
+    return total + (whole_months_between(*stretch) if stretch else 0)
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 6, 30), date(2024, 2, 29)])
+def test_month_facts_equal_the_union_of_feeding_spells_merged_by_hand(as_of: date) -> None:
+    inputs = random_inputs(random.Random(as_of.toordinal() + 1), 800)
+    day = day_number(as_of)
+    checked = 0
+    for city, side in [(SHENZHEN, "host"), (DONGGUAN, "host"), (SHANTOU, "home")]:
+        built = build(inputs, city, side, as_of)
+        for name in MONTH_FACTS:
+            intervals: list[list[tuple[date, date]]] = [[] for _ in range(inputs.n)]
+            for i in np.flatnonzero(built.feeds[name]):
+                hired, departed = int(inputs.hired[i]), int(inputs.departed[i])
+                intervals[inputs.talent_index[i]].append(
+                    (
+                        fact_builder.EPOCH + timedelta(days=hired),
+                        fact_builder.EPOCH + timedelta(days=min(departed, day)),
+                    )
+                )
+            column = built.table.columns[name]
+            for row in range(inputs.n):
+                if not column.missing[row]:
+                    assert column.values[row] == _union_by_hand(intervals[row]), (name, row)
+                    checked += len(intervals[row]) > 1
+    assert checked > 300  # plenty of talents with several feeding spells
+
+
+@pytest.mark.parametrize("later", [date(2027, 7, 31), date(2028, 2, 29), date(2031, 1, 31)])
+def test_growing_facts_project_what_a_later_build_counts(later: date) -> None:
+    # Every spell is hired and every recorded departure has passed by 2027-06-30, so nothing but
+    # time changes until `later`: a growing fact must project the later count exactly, and a
+    # fact that does not grow must keep its value.
+    as_of = date(2027, 6, 30)
+    inputs = random_inputs(random.Random(later.toordinal()), 600)
+    assert inputs.hired.max() <= day_number(as_of)
+    assert inputs.departed[inputs.departed != NO_DATE].max() < day_number(as_of)
+    grew = 0
+    for city, side in [(SHENZHEN, "host"), (GUANGZHOU, "host"), (SHANTOU, "home")]:
+        now = build(inputs, city, side, as_of)
+        then = build(inputs, city, side, later)
+        for row in range(inputs.n):
+            facts, projected = row_facts(now, row), row_facts(then, row)
+            growing = growing_facts(inputs, now, row)
+            for name in MONTH_FACTS:
+                expected = growing[name].value_on(later) if name in growing else facts[name]
+                assert projected[name] == expected, (city, side, row, name)
+            grew += len(growing)
+    assert grew > 500
 
 
 def test_firm_tier_none_is_known_and_distinct_from_missing():
