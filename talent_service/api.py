@@ -32,14 +32,19 @@ PROTECTED = [
 PUBLIC = [auth_router, registrations_router]
 
 
+# Every operation may answer these: 400 for a body or cursor that cannot be read, 422 for
+# invalid input (documented as a Problem, replacing FastAPI's default HTTPValidationError).
+INPUT_PROBLEMS = (400, 422)
+
+
 def build_api_router() -> APIRouter:
     api = APIRouter(prefix="/v1")
     for router in PUBLIC:
-        api.include_router(router, responses=problem_responses(500))
+        api.include_router(router, responses=problem_responses(*INPUT_PROBLEMS, 500))
     for router in PROTECTED:
         api.include_router(
             router,
             dependencies=[Depends(get_principal)],
-            responses=problem_responses(401, 403, 500),
+            responses=problem_responses(*INPUT_PROBLEMS, 401, 403, 500),
         )
     return api

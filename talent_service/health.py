@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from talent_service.core import errors
 from talent_service.core.db import get_engine
 from talent_service.core.migrations import current_and_head
-from talent_service.core.problems import problem_response
+from talent_service.core.problems import problem_response, problem_responses
 from talent_service.deps import PUBLIC
 
 router = APIRouter(tags=["health"])
@@ -20,7 +20,12 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", dependencies=[PUBLIC], summary="Database reachable and migrated to head")
+@router.get(
+    "/readyz",
+    dependencies=[PUBLIC],
+    summary="Database reachable and migrated to head",
+    responses=problem_responses(503),
+)
 async def readyz() -> JSONResponse:
     try:
         current, head = await run_in_threadpool(current_and_head, get_engine())

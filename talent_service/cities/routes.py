@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, Principal
 from talent_service.cities import service
 from talent_service.cities.schemas import CityRead
+from talent_service.core.problems import problem_responses
 from talent_service.deps import Access, SessionDep
 from talent_service.reference.enums import Region, Role
 
@@ -24,7 +25,12 @@ def list_cities(
     return [city for city in cities if region is None or city.region is region]
 
 
-@router.get("/{city_code}", response_model=CityRead, summary="Read one city")
+@router.get(
+    "/{city_code}",
+    response_model=CityRead,
+    summary="Read one city",
+    responses=problem_responses(404),
+)
 def read_city(
     session: SessionDep,
     _: Annotated[Principal, Depends(READ)],

@@ -1,22 +1,71 @@
-"""Constrained input types: every string bounded and free of NUL/control characters."""
+"""Constrained input types: every string bounded, printable and visible."""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic import BaseModel as _BaseModel
-from pydantic_core import PydanticCustomError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 MAX_INT = 2**31 - 1  # PostgreSQL INTEGER: a larger id is refused as input, not a 500
 
+# Controls (NUL is refused by PostgreSQL text), format characters (zero-width, BOM, bidi
+# overrides that make a name display as something else), line/paragraph separators, lone
+# surrogates and unassigned code points: never meaningful in these fields. Private-use code
+# points (Co) are kept: legacy Chinese systems map rare name characters there (GB 18030's
+# user-defined areas), and a person's name must not be refused for it.
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
+# Letters and symbols that render as blank space, so a name made of them looks empty.
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _category(ch: str) -> str:
+    # Planes 2 and 3 hold only CJK ideographs: a code point there that this Python's Unicode
+    # tables do not know yet is a rare character of someone's name, not garbage.
+    if 0x20000 <= ord(ch) <= 0x3FFFF and ord(ch) & 0xFFFE != 0xFFFE:
+        return "Lo"
+    return unicodedata.category(ch)
+
+
+def _refused(ch: str) -> bool:
+    return _category(ch) in _REFUSED_CATEGORIES
+
+
+def _visible(ch: str) -> bool:
+    category = _category(ch)
+    return (category == "Co" or category[0] not in "CZM") and ch not in _BLANK
+
 
 def _printable(value: str) -> str:
-    # NUL is refused by PostgreSQL text and other control characters are never meaningful in
-    # these fields; refuse them here so the caller learns which field carries them.
-    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
-        raise ValueError("must not contain control characters (such as NUL)")
+    # Refused here, in the field's own validator, so the problem names the field that carries it.
+    if any(_refused(ch) for ch in value):
+        raise ValueError("must not contain control, format or other invisible characters")
+    if value and not any(_visible(ch) for ch in value):
+        raise ValueError("must contain a visible character")
     return value
+
+
+def field_errors(model: type[Any], kind: str, reasons: dict[str, str]) -> ValidationError:
+    """A validation error located at each field of ``reasons``, for checks across fields.
+
+    A model validator's own errors are located at the model (``body``); pydantic-core keeps the
+    location of a ``ValidationError`` raised inside a validator, so the problem names the fields.
+    """
+    details = [
+        InitErrorDetails(type=PydanticCustomError(kind, reason), loc=(field,), input=None)
+        for field, reason in reasons.items()
+    ]
+    return ValidationError.from_exception_data(model.__name__, details)
 
 
 def text(max_length: int, *, min_length: int = 1) -> object:
@@ -59,16 +108,15 @@ class UpdateModel(RequestModel):
 
     nullable_fields: ClassVar[frozenset[str]] = frozenset()
 
-    @model_validator(mode="before")
+    # Per field (absent fields are not validated), so the problem names each field sent as null.
+    @field_validator("*", mode="before")
     @classmethod
-    def _no_null_for_required(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            for key, value in data.items():
-                if value is None and key in cls.model_fields and key not in cls.nullable_fields:
-                    raise PydanticCustomError(
-                        "null_not_allowed", "{field} cannot be null", {"field": key}
-                    )
-        return data
+    def _no_null_for_required(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable_fields:
+            raise PydanticCustomError(
+                "null_not_allowed", "{field} cannot be null", {"field": info.field_name}
+            )
+        return value
 
 
 class ResponseModel(_BaseModel):

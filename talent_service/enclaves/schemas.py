@@ -17,9 +17,10 @@ from talent_service.core.types import (
 
 
 def _distinct(codes: list[str]) -> list[str]:
+    # The caller's order is kept, so an error's index (partner_city_codes.3) names what was sent.
     if len(set(codes)) != len(codes):
         raise ValueError("partner cities must not repeat")
-    return sorted(codes)
+    return codes
 
 
 PartnerCities = Annotated[

@@ -12,6 +12,7 @@ from talent_service.core.types import (
     ResponseModel,
     ShortText,
     UpdateModel,
+    field_errors,
 )
 from talent_service.reference.enums import FirmTier
 from talent_service.reference.identifiers import IdentifierError, validate_uscc
@@ -34,11 +35,17 @@ class TierFields(RequestModel):
 
     @model_validator(mode="after")
     def _certificate_with_tier(self) -> Self:
-        # A tier is only as good as its certificate: number and expiry come with it.
-        if self.tier is not None and (
-            self.tier_certificate_no is None or self.tier_expires_on is None
-        ):
-            raise ValueError("a tier needs tier_certificate_no and tier_expires_on")
+        # A tier is only as good as its certificate: number and expiry come with it. Each
+        # missing one is named, not just the body.
+        if self.tier is None:
+            return self
+        missing = {
+            name: f"a tier needs {name}"
+            for name in ("tier_certificate_no", "tier_expires_on")
+            if getattr(self, name) is None
+        }
+        if missing:
+            raise field_errors(type(self), "tier_without_certificate", missing)
         return self
 
 

@@ -13,10 +13,11 @@ from talent_service.models import Firm, User
 from talent_service.reference.enums import FirmTier, Role
 
 
-def create_firm(session: Session, data: FirmCreate) -> Firm:
-    require_city(session, data.home_city_code, "body.home_city_code", prd=False)
+def create_firm(session: Session, data: FirmCreate, *, at: str = "body") -> Firm:
+    """``at`` is where the firm sits in the request, so errors name the field the caller sent."""
+    require_city(session, data.home_city_code, f"{at}.home_city_code", prd=False)
     if session.exec(select(Firm.id).where(Firm.uscc == data.uscc)).first() is not None:
-        raise conflict(f"a firm with USCC {data.uscc} is already registered", "body.uscc")
+        raise conflict(f"a firm with USCC {data.uscc} is already registered", f"{at}.uscc")
     firm = Firm(**data.model_dump())
     session.add(firm)
     session.flush()
@@ -26,7 +27,7 @@ def create_firm(session: Session, data: FirmCreate) -> Firm:
 def register_firm(session: Session, data: FirmRegistration) -> Firm:
     if session.exec(select(User.id).where(User.username == data.username)).first() is not None:
         raise conflict(f"username {data.username!r} is taken", "body.username")
-    firm = create_firm(session, data.firm)
+    firm = create_firm(session, data.firm, at="body.firm")
     session.add(
         User(
             username=data.username,

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Column, DateTime, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from talent_service.models.base import timestamp_field
+from talent_service.models.base import UtcDateTime, timestamp_field
 from talent_service.models.columns import enum_type, version_column
 from talent_service.reference.enums import CenterKind, CenterStatus
 
@@ -43,7 +43,7 @@ class Center(SQLModel, table=True):
         sa_column=Column(enum_type(CenterStatus, "center_status"), nullable=False, index=True),
     )
     decided_by: str | None = Field(default=None, max_length=64)
-    decided_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    decided_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     decision_note: str | None = Field(default=None, max_length=500)
     version: int = Field(default=1, sa_column=_VERSION)
     created_at: datetime = timestamp_field()

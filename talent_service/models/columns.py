@@ -24,5 +24,8 @@ def enum_type(enum_cls: type[StrEnum], name: str) -> SAEnum:
 
 def version_column() -> Column[int]:
     """A row version for optimistic concurrency: SQLAlchemy bumps it on every UPDATE and refuses
-    an UPDATE whose version moved meanwhile (StaleDataError → 409)."""
-    return Column("version", Integer, nullable=False, server_default="1")
+    an UPDATE whose version moved meanwhile (StaleDataError → 409).
+
+    No server default: the ORM writes the first version itself, and migration 0001 has none.
+    """
+    return Column("version", Integer, nullable=False)

@@ -7,14 +7,13 @@ from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     UniqueConstraint,
 )
 from sqlmodel import Field, SQLModel
 
-from talent_service.models.base import timestamp_field
+from talent_service.models.base import UtcDateTime, timestamp_field
 from talent_service.models.columns import enum_type
 from talent_service.reference.enums import PolicyStatus
 
@@ -49,6 +48,6 @@ class PolicyVersion(SQLModel, table=True):
     rule: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     # Declared types of the parameters the rule reads (name → ParamSpec as JSON).
     parameter_types: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    published_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     published_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = timestamp_field()

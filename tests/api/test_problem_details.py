@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,6 @@ from talent_service.main import create_app
 from tests.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, assert_problem
 from tests.factories import SHANTOU, SHENZHEN, Factory
 
-ON_POSTGRES = os.environ.get("TALENT_TEST_DATABASE_URL", "").startswith("postgresql")
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "errors"}
 PUBLIC_PATHS = ("/healthz", "/readyz", "/.well-known/", "/v1/auth/token", "/v1/registrations")
 SECRET = "secret detail"
@@ -274,12 +272,6 @@ def test_operations_document_their_problem_responses() -> None:
     assert missing == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: operations that do not list 422 in problem_responses(...) keep FastAPI's "
-    "default 422 (HTTPValidationError, application/json), but the app answers a Problem in "
-    "application/problem+json; add 422 to the router-wide responses in api.py",
-)
 def test_every_documented_error_is_a_problem() -> None:
     wrong = [
         (method, path, status)
@@ -290,12 +282,6 @@ def test_every_documented_error_is_a_problem() -> None:
     assert wrong == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a body that is not UTF-8 (e.g. b'\\xff#') gets FastAPI's 400 'There was an "
-    "error parsing the body', undocumented on every operation with a body; document 400 "
-    "router-wide in api.py (or answer 422 for it in core/problems.py)",
-)
 def test_unreadable_bodies_answer_a_documented_status(client: TestClient, make: Factory) -> None:
     undocumented = []
     for method, path, operation in _operations():
@@ -317,11 +303,6 @@ def test_unreadable_bodies_answer_a_documented_status(client: TestClient, make: 
     assert undocumented == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an invalid cursor answers 400 (core/pagination._decode_cursor), which no list "
-    "documents; document 400 on paginated lists (or answer 422 like the other query errors)",
-)
 def test_invalid_cursors_answer_a_documented_status(client: TestClient, make: Factory) -> None:
     undocumented = []
     for method, path, operation in _operations():
@@ -334,11 +315,6 @@ def test_invalid_cursors_answer_a_documented_status(client: TestClient, make: Fa
     assert undocumented == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: GET /v1/cities/{city_code} answers 404 for a well-formed unknown code "
-    "(cities/routes.py) but documents no 404; add responses=problem_responses(404)",
-)
 def test_unknown_path_ids_answer_a_documented_404() -> None:
     undocumented = [
         (method, path)
@@ -349,24 +325,11 @@ def test_unknown_path_ids_answer_a_documented_404() -> None:
     assert undocumented == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: /readyz answers 503 (problem+json) when not ready, but documents only 200; "
-    "add responses=problem_responses(503) in health.py",
-)
 def test_readyz_documents_its_503() -> None:
     responses = _openapi()["paths"]["/readyz"]["get"]["responses"]
     assert "503" in responses and _documents_problem(responses["503"])
 
 
-@pytest.mark.xfail(
-    not ON_POSTGRES,
-    strict=True,
-    reason="BUG: on SQLite, DateTime(timezone=True) columns come back naive, so a record read "
-    "back shows created_at without an offset ('2026-11-27T06:00:30'), which is not an RFC 3339 "
-    "date-time as documented (and differs from the create response, which ends in Z); "
-    "store/read UTC with a TypeDecorator that attaches tzinfo=UTC",
-)
 def test_timestamps_carry_their_offset(client: TestClient, make: Factory) -> None:
     firm = make.firm(SHANTOU)
     center = make.center(firm, SHENZHEN)

@@ -13,8 +13,8 @@ user, and checked for:
 - a documented content type (``content_type_conformance``);
 - a documented status (``status_code_conformance``).
 
-Known documentation gaps are patched into the schema under test and pinned by strict xfails in
-test_problem_details.py (see ``_patch_known_gaps``), so this run keeps looking for new ones.
+The schema under test is the one the app serves, unpatched: a gap in it fails here. An operation
+with a known contract bug of its own can be pinned in ``KNOWN_BUGS`` (a strict xfail) meanwhile.
 
 Generation is derandomized so a finding is reproducible and CI is stable. To search harder:
 ``TALENT_SCHEMATHESIS_EXAMPLES=200 TALENT_SCHEMATHESIS_RANDOM=1`` (and ``…_STATS=1`` with ``-s``
@@ -23,9 +23,7 @@ to see the statuses each operation answered).
 
 from __future__ import annotations
 
-import copy
 import functools
-import json
 import os
 import random
 from datetime import date
@@ -45,7 +43,6 @@ from schemathesis.checks import (
 )
 from sqlmodel import Session
 
-from talent_service.core.problems import PROBLEM_MEDIA_TYPE
 from talent_service.main import create_app
 from talent_service.reference.enums import CenterStatus, DepartureReason, Sex
 from talent_service.reference.identifiers import synthetic_resident_id, synthetic_uscc
@@ -70,54 +67,6 @@ SKIPPED = {"GET /readyz"}
 # Operations with a known contract bug of their own: strict xfail, so a fix shows up as XPASS.
 KNOWN_BUGS: dict[str, str] = {}
 
-ON_POSTGRES = os.environ.get("TALENT_TEST_DATABASE_URL", "").startswith("postgresql")
-PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
-
-
-def _problem(description: str) -> dict[str, Any]:
-    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
-
-
-def _patch_known_gaps(raw: dict[str, Any]) -> dict[str, Any]:
-    """Document what the app is known to answer but its OpenAPI does not say yet.
-
-    Each gap is a BUG pinned by a strict xfail in test_problem_details.py (named beside it);
-    patching it here keeps this run useful for finding *new* contract breaks meanwhile. Once the
-    app documents a gap, its patch finds nothing to do and its xfail turns into an XPASS.
-    """
-    raw = copy.deepcopy(raw)
-    for item in raw["paths"].values():
-        for operation in item.values():
-            responses = operation["responses"]
-            params = operation.get("parameters", [])
-            # test_unreadable_bodies_answer_a_documented_status
-            if "requestBody" in operation and "400" not in responses:
-                responses["400"] = _problem("Request cannot be read")
-            # test_invalid_cursors_answer_a_documented_status
-            if any(p["name"] == "cursor" for p in params) and "400" not in responses:
-                responses["400"] = _problem("Request cannot be read")
-            # test_every_documented_error_is_a_problem
-            if "HTTPValidationError" in json.dumps(responses.get("422", {})):
-                responses["422"] = _problem("Request is not valid")
-            # test_unknown_path_ids_answer_a_documented_404
-            if any(p["in"] == "path" for p in params) and "404" not in responses:
-                responses["404"] = _problem("Resource not found")
-    if not ON_POSTGRES:
-        # test_timestamps_carry_their_offset: SQLite hands back naive datetimes.
-        _drop_date_time_format(raw["components"]["schemas"])
-    return raw
-
-
-def _drop_date_time_format(node: Any) -> None:
-    if isinstance(node, dict):
-        if node.get("format") == "date-time":
-            del node["format"]
-        for value in node.values():
-            _drop_date_time_format(value)
-    elif isinstance(node, list):
-        for value in node:
-            _drop_date_time_format(value)
-
 
 @functools.cache
 def _raw_schema() -> dict[str, Any]:
@@ -128,12 +77,12 @@ def _raw_schema() -> dict[str, Any]:
 @functools.cache
 def _parsed_schema() -> Any:
     # Parsing costs about a second; it is done once, and each test points it at its own app.
-    return schemathesis.openapi.from_dict(_patch_known_gaps(_raw_schema()))
+    return schemathesis.openapi.from_dict(_raw_schema())
 
 
 def load_schema(app: FastAPI) -> Any:
-    """As ``schemathesis.openapi.from_asgi("/openapi.json", app)``, with the known gaps
-    documented (see ``_patch_known_gaps``); requests go to ``app`` in process."""
+    """As ``schemathesis.openapi.from_asgi("/openapi.json", app)``, parsed once; requests go
+    to ``app`` in process."""
     schema = _parsed_schema()
     schema.app = app
     schema.location = "/openapi.json"

@@ -52,21 +52,14 @@ def test_a_non_prd_or_unknown_host_city_is_refused(
     assert counts(session) == before
 
 
-PARTNER_INDEX_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG: enclaves.schemas._distinct sorts partner_city_codes before the service checks "
-    "them, so errors[].field carries the index in the sorted list, not the caller's index",
-)
-
-
 @pytest.mark.parametrize(
     ("codes", "field"),
     [
         ([GUANGZHOU], "body.partner_city_codes.0"),
         ([SHANTOU, "442000"], "body.partner_city_codes.1"),  # Zhongshan
-        pytest.param([SHANWEI, SHENZHEN], "body.partner_city_codes.1", marks=PARTNER_INDEX_BUG),
+        ([SHANWEI, SHENZHEN], "body.partner_city_codes.1"),
         ([SHANWEI, "449900"], "body.partner_city_codes.1"),
-        pytest.param([SHANWEI, "110000"], "body.partner_city_codes.1", marks=PARTNER_INDEX_BUG),
+        ([SHANWEI, "110000"], "body.partner_city_codes.1"),
     ],
     ids=["prd", "prd-second", "prd-second-unsorted", "unknown", "unknown-unsorted"],
 )

@@ -178,11 +178,6 @@ def test_models_and_migrations_agree(fresh_url: str, engine_for: Engine) -> None
     assert _diffs(engine_for) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the models declare server_default='1' on every version column "
-    "(models/columns.version_column) but migration 0001 creates them without a default",
-)
 def test_models_and_migrations_agree_on_server_defaults(fresh_url: str, engine_for: Engine) -> None:
     upgrade(fresh_url)
     assert _diffs(engine_for, compare_server_default=True) == []
