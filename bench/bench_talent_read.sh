@@ -10,8 +10,8 @@ DB=talent_bench_read
 export TALENT_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$DB"
 PY=.venv/bin/python
 
-psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-.venv/bin/talent-service demo --password bench-password-1 >/dev/null
+[ -n "${SKIP_DEMO:-}" ] || psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+[ -n "${SKIP_DEMO:-}" ] || .venv/bin/talent-service demo --password bench-password-1 >/dev/null
 
 .venv/bin/talent-service serve --port "$PORT" --workers "$WORKERS" &
 SERVER=$!

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends, FastAPI
 
 from talent_service.auth.routes import router as auth_router
 from talent_service.centers.routes import router as centers_router
@@ -18,12 +18,14 @@ from talent_service.firms.routes import router as firms_router
 from talent_service.retention.routes import router as retention_router
 from talent_service.talents.routes import router as talents_router
 
+# FastAPI tries routes in order, and each miss costs a few microseconds: the talent read, which
+# other systems call most, comes first. Prefixes are disjoint, so order changes nothing else.
 PROTECTED = [
+    talents_router,
     cities_router,
     firms_router,
     enclaves_router,
     centers_router,
-    talents_router,
     employments_router,
     eligibility_router,
     policies_router,
@@ -35,16 +37,22 @@ PUBLIC = [auth_router, registrations_router]
 # Every operation may answer these: 400 for a body or cursor that cannot be read, 422 for
 # invalid input (documented as a Problem, replacing FastAPI's default HTTPValidationError).
 INPUT_PROBLEMS = (400, 422)
+API_PREFIX = "/v1"
 
 
-def build_api_router() -> APIRouter:
-    api = APIRouter(prefix="/v1")
-    for router in PUBLIC:
-        api.include_router(router, responses=problem_responses(*INPUT_PROBLEMS, 500))
+def include_api(app: FastAPI) -> None:
+    """Each router straight onto the app under ``/v1``.
+
+    Not through one ``/v1`` router: every level of nesting is matched again per request.
+    """
     for router in PROTECTED:
-        api.include_router(
+        app.include_router(
             router,
+            prefix=API_PREFIX,
             dependencies=[Depends(get_principal)],
             responses=problem_responses(*INPUT_PROBLEMS, 401, 403, 500),
         )
-    return api
+    for router in PUBLIC:
+        app.include_router(
+            router, prefix=API_PREFIX, responses=problem_responses(*INPUT_PROBLEMS, 500)
+        )

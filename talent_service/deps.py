@@ -12,11 +12,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session
 
 from talent_service.auth.principal import Principal
 from talent_service.auth.tokens import principal_from_token
-from talent_service.core.db import get_engine, read_session
+from talent_service.core.db import get_engine, get_read_engine, read_session
 from talent_service.core.errors import (
     FORBIDDEN,
     UNAUTHENTICATED,
@@ -62,6 +63,18 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_read_bind() -> Engine | Connection:
+    """Where a hot read by id takes its connection: the read engine's pool, no Session.
+
+    Not a generator dependency (FastAPI's exit stack costs more than the pool); tests hand in
+    their own connection instead.
+    """
+    return get_read_engine()
+
+
+ReadBindDep = Annotated[Engine | Connection, Depends(get_read_bind)]
 
 
 async def get_principal(request: Request) -> Principal:

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from talent_service import __version__
-from talent_service.api import build_api_router
+from talent_service.api import include_api
 from talent_service.core.config import get_settings
 from talent_service.core.problems import install_problem_handlers
 from talent_service.eligibility.jwks_routes import router as jwks_router
@@ -37,7 +37,7 @@ def create_app() -> FastAPI:
     install_problem_handlers(app)
     app.include_router(health_router)
     app.include_router(jwks_router)
-    app.include_router(build_api_router())
+    include_api(app)
     return app
 
 

@@ -18,12 +18,24 @@ from enum import Enum
 from functools import lru_cache
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Integer, String, and_, bindparam, exists, or_, true
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    exists,
+    or_,
+    true,
+)
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from talent_service.auth.principal import Principal
+from talent_service.core.driver_read import CompiledRead, compile_read, fetch_first
 from talent_service.core.errors import not_found
 from talent_service.models import (
     Center,
@@ -42,12 +54,11 @@ M = TypeVar("M", bound=SQLModel)
 # Inner tables are aliased so that each EXISTS correlates only with the row being filtered,
 # whatever else the outer query joins. EXISTS keeps a read by id an index look-up. The aliases
 # are built once: building one costs more than the whole query on the hot read path.
-_F, _C, _E, _TF, _T = (
+_F, _C, _E, _TF = (
     aliased(Firm, name="vis_firm"),
     aliased(Center, name="vis_center"),
     aliased(Employment, name="vis_employment"),
     aliased(TalentFirm, name="vis_talent_firm"),
-    aliased(Talent, name="vis_talent"),
 )
 
 
@@ -99,16 +110,19 @@ def _employment_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bo
     )
 
 
-def _talent_rule_for(reach: Reach, city: Bound, firm: Bound, talent: Any) -> ColumnElement[bool]:
+def _talent_rule_for(reach: Reach, city: Bound, firm: Bound, talent_id: Any) -> ColumnElement[bool]:
+    # ``talent_id`` is the outer row's column, or for a read by id the key's bind parameter:
+    # then each EXISTS is uncorrelated, probed once through the talent_id index, rather than
+    # planned as a hashed subplan over every spell of the city.
     if reach is Reach.firm:
-        return exists().where(col(_TF.talent_id) == talent.id, col(_TF.firm_id) == firm)
+        return exists().where(col(_TF.talent_id) == talent_id, col(_TF.firm_id) == firm)
     registered_here = exists().where(
-        col(_TF.talent_id) == talent.id,
+        col(_TF.talent_id) == talent_id,
         col(_F.id) == _TF.firm_id,
         col(_F.home_city_code) == city,
     )
     hosted_here = exists().where(
-        col(_E.talent_id) == talent.id,
+        col(_E.talent_id) == talent_id,
         col(_C.id) == _E.center_id,
         col(_C.host_city_code) == city,
     )
@@ -116,7 +130,7 @@ def _talent_rule_for(reach: Reach, city: Bound, firm: Bound, talent: Any) -> Col
 
 
 def _talent_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
-    return _talent_rule_for(reach, city, firm, Talent)
+    return _talent_rule_for(reach, city, firm, Talent.id)
 
 
 def _enclave_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
@@ -125,8 +139,7 @@ def _enclave_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]
 
 def _decision_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
     # Decisions follow their talent (for a city-bound machine client, see decision_rule).
-    talent = exists().where(col(_T.id) == Decision.talent_id)
-    return talent.where(_talent_rule_for(reach, city, firm, _T))
+    return _talent_rule_for(reach, city, firm, Decision.talent_id)
 
 
 _RULES: dict[type[SQLModel], Callable[[Reach, Bound, Bound], ColumnElement[bool]]] = {
@@ -180,12 +193,48 @@ def _by_id(model: type[SQLModel], reach: Reach, client_decisions: bool) -> Selec
     # key and compiled form, and the hot read by id builds no expression at all.
     city = bindparam("vis_city", type_=String)
     firm = bindparam("vis_firm", type_=Integer)
-    query = select(model).where(model.id == bindparam("vis_key"))  # type: ignore[attr-defined]
+    key = bindparam("vis_key", type_=Integer)
+    query = select(model).where(model.id == key)  # type: ignore[attr-defined]
     if reach is Reach.province:
         return query
     if client_decisions:
         return query.where(col(Decision.city_code) == city, _decision_rule(reach, city, firm))
+    if model is Talent:
+        return query.where(_talent_rule_for(reach, city, firm, key))
     return query.where(_RULES[model](reach, city, firm))
+
+
+@lru_cache(maxsize=64)
+def _compiled_by_id(
+    model: type[SQLModel],
+    reach: Reach,
+    client_decisions: bool,
+    columns: tuple[Any, ...],
+    dialect: Dialect,
+) -> CompiledRead:
+    return compile_read(_by_id(model, reach, client_decisions).with_only_columns(*columns), dialect)
+
+
+def visible_row(
+    connection: Connection,
+    model: type[SQLModel],
+    key: int,
+    principal: Principal,
+    columns: tuple[Any, ...],
+) -> dict[str, Any]:
+    """``get_visible`` for a hot read: the same rule, only ``columns``, run on the driver.
+
+    No Session and no ORM objects: for reads that only serialise what they read.
+    """
+    client_decisions = model is Decision and principal.role is Role.client
+    read = _compiled_by_id(
+        model, reach_of(principal), client_decisions, columns, connection.dialect
+    )
+    params = {"vis_key": key, "vis_city": principal.city_code, "vis_firm": principal.firm_id}
+    row = fetch_first(connection, read, params)
+    if row is None:
+        raise not_found(model.__name__.lower(), key)
+    return row
 
 
 def get_visible(session: Session, model: type[M], key: int, principal: Principal) -> M:

@@ -7,11 +7,11 @@ work (``session_scope``) commits once when the route returns, or rolls everythin
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -71,6 +71,11 @@ def get_read_engine() -> Engine:
         pool_recycle=1800,
         isolation_level="AUTOCOMMIT",
     )
+
+
+def connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
+    """A connection from an engine's pool, or the one given (a test's, a caller's)."""
+    return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
 class ReadSession(Session):

@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import extract
+from sqlalchemy import Connection, Engine, extract
 from sqlmodel import Session, col, select
 
 from talent_service.auth.principal import Principal
-from talent_service.auth.visibility import employment_rule, get_visible, scoped
+from talent_service.auth.visibility import employment_rule, get_visible, scoped, visible_row
 from talent_service.centers.service import resolve_firm
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
+from talent_service.core.db import connect
 from talent_service.core.errors import rule_violation
 from talent_service.core.pagination import PageParams
 from talent_service.core.security import decrypt_field, encrypt_field, lookup_hash
@@ -78,28 +81,56 @@ def register_talent(session: Session, principal: Principal, data: TalentCreate) 
     return talent
 
 
-def to_read(talent: Talent, principal: Principal) -> TalentRead:
-    # Machine clients verify and count; they never need a person's name.
-    name = mask_name(talent.name) if principal.role is Role.client else talent.name
+# What a talent read shows; never the ciphertext or the look-up hash.
+_SHOWN: tuple[Any, ...] = (
+    Talent.id,
+    Talent.id_kind,
+    Talent.id_masked,
+    Talent.nationality,
+    Talent.birth_date,
+    Talent.sex,
+    Talent.name,
+    Talent.education,
+    Talent.title_level,
+    Talent.title_field,
+    Talent.hukou_city_code,
+    Talent.version,
+    Talent.created_at,
+)
+
+
+def to_read(talent: Talent | Mapping[str, Any], principal: Principal) -> TalentRead:
+    values = (
+        talent if isinstance(talent, Mapping) else {c.key: getattr(talent, c.key) for c in _SHOWN}
+    )
+    name = values["name"]
     return TalentRead(
-        id=talent.id or 0,
-        id_kind=talent.id_kind,
-        id_number_masked=talent.id_masked,
-        nationality=talent.nationality,
-        birth_date=talent.birth_date,
-        sex=talent.sex,
-        name=name,
-        education=talent.education,
-        title_level=talent.title_level,
-        title_field=talent.title_field,
-        hukou_city_code=talent.hukou_city_code,
-        version=talent.version,
-        created_at=talent.created_at,
+        id=values["id"],
+        id_kind=values["id_kind"],
+        id_number_masked=values["id_masked"],
+        nationality=values["nationality"],
+        birth_date=values["birth_date"],
+        sex=values["sex"],
+        # Machine clients verify and count; they never need a person's name.
+        name=mask_name(name) if principal.role is Role.client else name,
+        education=values["education"],
+        title_level=values["title_level"],
+        title_field=values["title_field"],
+        hukou_city_code=values["hukou_city_code"],
+        version=values["version"],
+        created_at=values["created_at"],
     )
 
 
 def get_talent(session: Session, principal: Principal, talent_id: int) -> Talent:
     return get_visible(session, Talent, talent_id, principal)
+
+
+def read_talent(bind: Engine | Connection, principal: Principal, talent_id: int) -> TalentRead:
+    """The person as the caller may see them, read as a plain row (the hot path, see routes)."""
+    with connect(bind) as connection:
+        row = visible_row(connection, Talent, talent_id, principal, _SHOWN)
+    return to_read(row, principal)
 
 
 def disclose_identity(session: Session, principal: Principal, talent_id: int) -> TalentIdentity:
