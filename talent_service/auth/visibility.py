@@ -13,10 +13,10 @@ indistinguishable from a row that does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import Enum
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -35,7 +35,7 @@ from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from talent_service.auth.principal import Principal
-from talent_service.core.driver_read import CompiledRead, compile_read, fetch_first
+from talent_service.core.driver_read import CompiledRead, compile_read, fetch_all
 from talent_service.core.errors import not_found
 from talent_service.models import (
     Center,
@@ -204,37 +204,66 @@ def _by_id(model: type[SQLModel], reach: Reach, client_decisions: bool) -> Selec
     return query.where(_RULES[model](reach, city, firm))
 
 
-@lru_cache(maxsize=64)
-def _compiled_by_id(
+class View(NamedTuple):
+    """What decides which rows of a model a caller sees: equal views see the same rows."""
+
+    reach: Reach
+    city: str | None
+    firm: int | None
+    client_decisions: bool  # a city-bound machine client reading decisions
+
+
+def view_of(principal: Principal, model: type[SQLModel]) -> View:
+    client_decisions = model is Decision and principal.role is Role.client
+    return View(reach_of(principal), principal.city_code, principal.firm_id, client_decisions)
+
+
+@lru_cache(maxsize=256)
+def _compiled_by_ids(
     model: type[SQLModel],
     reach: Reach,
     client_decisions: bool,
     columns: tuple[Any, ...],
+    count: int,
     dialect: Dialect,
 ) -> CompiledRead:
-    return compile_read(_by_id(model, reach, client_decisions).with_only_columns(*columns), dialect)
+    if count == 1:
+        query = _by_id(model, reach, client_decisions)
+    else:
+        # Several keys: ``id IN (...)`` with the rule correlated on each row, as in a list.
+        city = bindparam("vis_city", type_=String)
+        firm = bindparam("vis_firm", type_=Integer)
+        keys = [bindparam(f"vis_key_{i}", type_=Integer) for i in range(count)]
+        query = select(model).where(col(model.id).in_(keys))  # type: ignore[attr-defined]
+        if reach is not Reach.province:
+            if client_decisions:
+                query = query.where(col(Decision.city_code) == city)
+            query = query.where(_RULES[model](reach, city, firm))
+    return compile_read(query.with_only_columns(*columns), dialect)
 
 
-def visible_row(
+def visible_rows(
     connection: Connection,
     model: type[SQLModel],
-    key: int,
-    principal: Principal,
+    keys: Sequence[int],
+    view: View,
     columns: tuple[Any, ...],
-) -> dict[str, Any]:
-    """``get_visible`` for a hot read: the same rule, only ``columns``, run on the driver.
+) -> dict[int, dict[str, Any]]:
+    """Rows by primary key that ``view`` may see, as ``{id: {column key: value}}``.
 
-    No Session and no ORM objects: for reads that only serialise what they read.
+    ``get_visible`` for hot reads: the same rule, only ``columns`` (which include the id), run
+    on the driver; no Session and no ORM objects. A key the view may not see is simply absent.
     """
-    client_decisions = model is Decision and principal.role is Role.client
-    read = _compiled_by_id(
-        model, reach_of(principal), client_decisions, columns, connection.dialect
+    keys = sorted(set(keys))
+    read = _compiled_by_ids(
+        model, view.reach, view.client_decisions, columns, len(keys), connection.dialect
     )
-    params = {"vis_key": key, "vis_city": principal.city_code, "vis_firm": principal.firm_id}
-    row = fetch_first(connection, read, params)
-    if row is None:
-        raise not_found(model.__name__.lower(), key)
-    return row
+    params: dict[str, Any] = {"vis_city": view.city, "vis_firm": view.firm}
+    if len(keys) == 1:
+        params["vis_key"] = keys[0]
+    else:
+        params.update({f"vis_key_{i}": key for i, key in enumerate(keys)})
+    return {row["id"]: row for row in fetch_all(connection, read, params)}
 
 
 def get_visible(session: Session, model: type[M], key: int, principal: Principal) -> M:

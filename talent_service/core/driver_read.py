@@ -54,10 +54,10 @@ def compile_read(statement: Select[Any], dialect: Dialect) -> CompiledRead:
     )
 
 
-def fetch_first(
+def fetch_all(
     connection: Connection, read: CompiledRead, params: Mapping[str, Any]
-) -> dict[str, Any] | None:
-    """The first row as ``{column key: value}``, or None."""
+) -> list[dict[str, Any]]:
+    """Every row as ``{column key: value}``."""
     values = {**read.defaults, **params}
     for name, processor in read.binds:
         values[name] = processor(values[name])
@@ -66,7 +66,7 @@ def fetch_first(
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(read.sql, args)
-        row = cursor.fetchone()
+        rows = cursor.fetchall()
     except connection.dialect.loaded_dbapi.Error as exc:
         if connection.dialect.is_disconnect(exc, dbapi_connection, cursor):
             connection.invalidate(exc)
@@ -75,9 +75,18 @@ def fetch_first(
         ) from exc
     finally:
         cursor.close()
-    if row is None:
-        return None
-    return {
-        key: value if process is None else process(value)
-        for key, value, process in zip(read.keys, row, read.results, strict=True)
-    }
+    return [
+        {
+            key: value if process is None else process(value)
+            for key, value, process in zip(read.keys, row, read.results, strict=True)
+        }
+        for row in rows
+    ]
+
+
+def fetch_first(
+    connection: Connection, read: CompiledRead, params: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """The first row as ``{column key: value}``, or None (for statements of at most one row)."""
+    rows = fetch_all(connection, read, params)
+    return rows[0] if rows else None

@@ -74,10 +74,10 @@ async def read_talent(
     bind: ReadBindDep,
     principal: Annotated[Principal, Depends(READ)],
 ) -> Response:
-    # The hot read: other systems look people up by id. One indexed statement on a pooled
-    # connection, run on the event loop (a thread hop costs more than the query), serialised
-    # once by pydantic instead of validated again by FastAPI.
-    talent = service.read_talent(bind, principal, talent_id)
+    # The hot read: other systems look people up by id. Reads arriving together share one
+    # statement and one round trip (core/read_batcher.py), plain rows on the driver, no
+    # Session; serialised once by pydantic instead of validated again by FastAPI.
+    talent = await service.read_talent(bind, principal, talent_id)
     return Response(
         talent.model_dump_json(),
         media_type="application/json",

@@ -8,13 +8,21 @@ from sqlalchemy import Connection, Engine, extract
 from sqlmodel import Session, col, select
 
 from talent_service.auth.principal import Principal
-from talent_service.auth.visibility import employment_rule, get_visible, scoped, visible_row
+from talent_service.auth.visibility import (
+    View,
+    employment_rule,
+    get_visible,
+    scoped,
+    view_of,
+    visible_rows,
+)
 from talent_service.centers.service import resolve_firm
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.db import connect
-from talent_service.core.errors import rule_violation
+from talent_service.core.errors import not_found, rule_violation
 from talent_service.core.pagination import PageParams
+from talent_service.core.read_batcher import ReadBatcher, per_loop
 from talent_service.core.security import decrypt_field, encrypt_field, lookup_hash
 from talent_service.firms.service import check_version
 from talent_service.models import Center, Employment, Firm, Talent, TalentFirm
@@ -126,10 +134,28 @@ def get_talent(session: Session, principal: Principal, talent_id: int) -> Talent
     return get_visible(session, Talent, talent_id, principal)
 
 
-def read_talent(bind: Engine | Connection, principal: Principal, talent_id: int) -> TalentRead:
-    """The person as the caller may see them, read as a plain row (the hot path, see routes)."""
-    with connect(bind) as connection:
-        row = visible_row(connection, Talent, talent_id, principal, _SHOWN)
+# Reads by id group by database and by what the caller may see; see core/read_batcher.py.
+_Group = tuple[Engine | Connection, View]
+
+
+def _fetch_talents(groups: dict[_Group, list[int]]) -> dict[_Group, dict[int, dict[str, Any]]]:
+    found = {}
+    for (bind, view), keys in groups.items():
+        with connect(bind) as connection:
+            found[bind, view] = visible_rows(connection, Talent, keys, view, _SHOWN)
+    return found
+
+
+_talent_reads = per_loop(lambda: ReadBatcher(_fetch_talents))
+
+
+async def read_talent(
+    bind: Engine | Connection, principal: Principal, talent_id: int
+) -> TalentRead:
+    """The person as the caller may see them (the hot path: batched, plain rows; see routes)."""
+    row = await _talent_reads().get((bind, view_of(principal, Talent)), talent_id)
+    if row is None:
+        raise not_found("talent", talent_id)
     return to_read(row, principal)
 
 
