@@ -110,19 +110,25 @@ def _employment_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bo
     )
 
 
-def _talent_rule_for(reach: Reach, city: Bound, firm: Bound, talent_id: Any) -> ColumnElement[bool]:
+def _talent_rule_for(
+    reach: Reach, city: Bound, firm: Bound, talent_id: Any, among: Sequence[Any] = ()
+) -> ColumnElement[bool]:
     # ``talent_id`` is the outer row's column, or for a read by id the key's bind parameter:
     # then each EXISTS is uncorrelated, probed once through the talent_id index, rather than
-    # planned as a hashed subplan over every spell of the city.
+    # planned as a hashed subplan over every spell of the city. For a read of several ids,
+    # ``among`` (those ids) bounds each subplan to their rows, whatever the planner picks.
+    def bounded(column: Any) -> list[ColumnElement[bool]]:
+        return [col(column) == talent_id] + ([col(column).in_(among)] if among else [])
+
     if reach is Reach.firm:
-        return exists().where(col(_TF.talent_id) == talent_id, col(_TF.firm_id) == firm)
+        return exists().where(*bounded(_TF.talent_id), col(_TF.firm_id) == firm)
     registered_here = exists().where(
-        col(_TF.talent_id) == talent_id,
+        *bounded(_TF.talent_id),
         col(_F.id) == _TF.firm_id,
         col(_F.home_city_code) == city,
     )
     hosted_here = exists().where(
-        col(_E.talent_id) == talent_id,
+        *bounded(_E.talent_id),
         col(_C.id) == _E.center_id,
         col(_C.host_city_code) == city,
     )
@@ -238,7 +244,12 @@ def _compiled_by_ids(
         if reach is not Reach.province:
             if client_decisions:
                 query = query.where(col(Decision.city_code) == city)
-            query = query.where(_RULES[model](reach, city, firm))
+            rule = (
+                _talent_rule_for(reach, city, firm, Talent.id, among=keys)
+                if model is Talent
+                else _RULES[model](reach, city, firm)
+            )
+            query = query.where(rule)
     return compile_read(query.with_only_columns(*columns), dialect)
 
 
