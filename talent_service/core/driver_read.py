@@ -1,4 +1,4 @@
-"""A statement compiled once and run straight on the driver: for hot one-row reads by key.
+"""A statement compiled once and run straight on the driver: for hot reads by key.
 
 For a one-row read, SQLAlchemy's Core execution (execution context, result metadata, row
 objects) costs about twice what the driver itself does. A statement whose shape never changes
@@ -82,11 +82,3 @@ def fetch_all(
         }
         for row in rows
     ]
-
-
-def fetch_first(
-    connection: Connection, read: CompiledRead, params: Mapping[str, Any]
-) -> dict[str, Any] | None:
-    """The first row as ``{column key: value}``, or None (for statements of at most one row)."""
-    rows = fetch_all(connection, read, params)
-    return rows[0] if rows else None

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from talent_service.auth.principal import ROLE_SCOPES, Principal
 from talent_service.auth.visibility import get_visible, view_of, visible_rows
-from talent_service.core.driver_read import compile_read, fetch_all, fetch_first
+from talent_service.core.driver_read import compile_read, fetch_all
 from talent_service.core.errors import DomainError
 from talent_service.models import Talent
 from talent_service.reference.enums import Education, Role, Sex
@@ -85,7 +85,6 @@ def test_the_route_function_refuses_what_the_caller_may_not_see(
 
 def test_no_row(connection: Connection) -> None:
     read = compile_read(select(Talent.id).where(Talent.id == -1), connection.dialect)
-    assert fetch_first(connection, read, {}) is None
     assert fetch_all(connection, read, {}) == []
 
 
