@@ -144,7 +144,7 @@ def _enclave_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]
 
 
 def _decision_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
-    # Decisions follow their talent (for a city-bound machine client, see decision_rule).
+    # Decisions follow their talent (a city-bound machine client: see ``visible``).
     return _talent_rule_for(reach, city, firm, Decision.talent_id)
 
 
@@ -193,23 +193,6 @@ def scoped(model: type[M], principal: Principal) -> SelectOfScalar[M]:
     return select(model).where(visible(model, principal))
 
 
-@lru_cache(maxsize=64)
-def _by_id(model: type[SQLModel], reach: Reach, client_decisions: bool) -> SelectOfScalar[Any]:
-    # Built once per shape with bind parameters: SQLAlchemy then reuses the statement's cache
-    # key and compiled form, and the hot read by id builds no expression at all.
-    city = bindparam("vis_city", type_=String)
-    firm = bindparam("vis_firm", type_=Integer)
-    key = bindparam("vis_key", type_=Integer)
-    query = select(model).where(model.id == key)  # type: ignore[attr-defined]
-    if reach is Reach.province:
-        return query
-    if client_decisions:
-        return query.where(col(Decision.city_code) == city, _decision_rule(reach, city, firm))
-    if model is Talent:
-        return query.where(_talent_rule_for(reach, city, firm, key))
-    return query.where(_RULES[model](reach, city, firm))
-
-
 class View(NamedTuple):
     """What decides which rows of a model a caller sees: equal views see the same rows."""
 
@@ -224,33 +207,51 @@ def view_of(principal: Principal, model: type[SQLModel]) -> View:
     return View(reach_of(principal), principal.city_code, principal.firm_id, client_decisions)
 
 
+def _key_names(count: int) -> list[str]:
+    return ["vis_key"] if count == 1 else [f"vis_key_{i}" for i in range(count)]
+
+
+def _params(view: View, keys: Sequence[int]) -> dict[str, Any]:
+    named = zip(_key_names(len(keys)), keys, strict=True)
+    return {"vis_city": view.city, "vis_firm": view.firm, **dict(named)}
+
+
+@lru_cache(maxsize=256)
+def _by_ids(
+    model: type[SQLModel], reach: Reach, client_decisions: bool, count: int
+) -> SelectOfScalar[Any]:
+    """``SELECT model WHERE id is one of count keys AND the caller may see it``.
+
+    Built once per shape with bind parameters: SQLAlchemy then reuses the statement's cache key
+    and compiled form, and the hot read by id builds no expression at all.
+    """
+    city = bindparam("vis_city", type_=String)
+    firm = bindparam("vis_firm", type_=Integer)
+    keys = [bindparam(name, type_=Integer) for name in _key_names(count)]
+    model_id = col(model.id)  # type: ignore[attr-defined]
+    query = select(model).where(model_id == keys[0] if count == 1 else model_id.in_(keys))
+    if reach is Reach.province:
+        return query
+    if client_decisions:
+        query = query.where(col(Decision.city_code) == city)
+    if model is not Talent:
+        return query.where(_RULES[model](reach, city, firm))
+    if count == 1:  # probed by the key itself: uncorrelated
+        return query.where(_talent_rule_for(reach, city, firm, keys[0]))
+    return query.where(_talent_rule_for(reach, city, firm, Talent.id, among=keys))
+
+
 @lru_cache(maxsize=256)
 def _compiled_by_ids(
     model: type[SQLModel],
-    reach: Reach,
-    client_decisions: bool,
+    view: tuple[Reach, bool],
     columns: tuple[Any, ...],
     count: int,
     dialect: Dialect,
 ) -> CompiledRead:
-    if count == 1:
-        query = _by_id(model, reach, client_decisions)
-    else:
-        # Several keys: ``id IN (...)`` with the rule correlated on each row, as in a list.
-        city = bindparam("vis_city", type_=String)
-        firm = bindparam("vis_firm", type_=Integer)
-        keys = [bindparam(f"vis_key_{i}", type_=Integer) for i in range(count)]
-        query = select(model).where(col(model.id).in_(keys))  # type: ignore[attr-defined]
-        if reach is not Reach.province:
-            if client_decisions:
-                query = query.where(col(Decision.city_code) == city)
-            rule = (
-                _talent_rule_for(reach, city, firm, Talent.id, among=keys)
-                if model is Talent
-                else _RULES[model](reach, city, firm)
-            )
-            query = query.where(rule)
-    return compile_read(query.with_only_columns(*columns), dialect)
+    reach, client_decisions = view
+    statement = _by_ids(model, reach, client_decisions, count).with_only_columns(*columns)
+    return compile_read(statement, dialect)
 
 
 def visible_rows(
@@ -266,23 +267,16 @@ def visible_rows(
     on the driver; no Session and no ORM objects. A key the view may not see is simply absent.
     """
     keys = sorted(set(keys))
-    read = _compiled_by_ids(
-        model, view.reach, view.client_decisions, columns, len(keys), connection.dialect
-    )
-    params: dict[str, Any] = {"vis_city": view.city, "vis_firm": view.firm}
-    if len(keys) == 1:
-        params["vis_key"] = keys[0]
-    else:
-        params.update({f"vis_key_{i}": key for i, key in enumerate(keys)})
-    return {row["id"]: row for row in fetch_all(connection, read, params)}
+    shape = (view.reach, view.client_decisions)
+    read = _compiled_by_ids(model, shape, columns, len(keys), connection.dialect)
+    return {row["id"]: row for row in fetch_all(connection, read, _params(view, keys))}
 
 
 def get_visible(session: Session, model: type[M], key: int, principal: Principal) -> M:
     """The row by primary key if the caller may see it; otherwise NotFound, as if absent."""
-    client_decisions = model is Decision and principal.role is Role.client
-    query = _by_id(model, reach_of(principal), client_decisions)
-    params = {"vis_key": key, "vis_city": principal.city_code, "vis_firm": principal.firm_id}
-    row = session.exec(query, params=params).first()
+    view = view_of(principal, model)
+    query = _by_ids(model, view.reach, view.client_decisions, 1)
+    row = session.exec(query, params=_params(view, [key])).first()
     if row is None:
         raise not_found(model.__name__.lower(), key)
     return row
