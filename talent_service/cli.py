@@ -66,14 +66,15 @@ def demo(
     On a database that already holds data it changes nothing and says so (exit code 0), so the
     README's first command can be run again.
     """
+    from talent_service.accounts.service import MIN_PASSWORD
     from talent_service.core.db import session_scope
     from talent_service.core.errors import DomainError
     from talent_service.core.migrations import upgrade
     from talent_service.demo.loader import load_demo
     from talent_service.eligibility.store import load_default_policies
 
-    if len(password) < 10:
-        raise typer.BadParameter("use at least 10 characters", param_hint="--password")
+    if len(password) < MIN_PASSWORD:
+        raise typer.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="--password")
     upgrade(get_settings().database_url)
     try:
         with session_scope() as session:

@@ -125,7 +125,8 @@ async def get_if_match(request: Request) -> int | None:
     if raw is None:
         return None
     value = raw.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 9:
+    # isdigit() alone takes '²' (a raw 0xB2 byte in the header), which int() refuses.
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise DomainError(
             VALIDATION,
             'If-Match must carry the version you read, e.g. If-Match: "3"',

@@ -71,10 +71,6 @@ class Principal:
     scopes: frozenset[str] = frozenset()
 
     @property
-    def is_province(self) -> bool:
-        return self.role is Role.province
-
-    @property
     def sees_whole_province(self) -> bool:
         """Province admins, and machine clients not bound to a city."""
         return self.role is Role.province or (self.role is Role.client and self.city_code is None)

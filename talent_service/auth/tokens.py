@@ -35,7 +35,3 @@ def principal_from_token(token: str) -> Principal:
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return principal
-
-
-def clear_token_cache() -> None:
-    _cache.clear()

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field
 
 from talent_service.core.types import (
+    Address,
     Area,
     CityCode,
     Id,
@@ -31,7 +32,7 @@ class CenterCreate(RequestModel):
     )
     enclave_id: Id | None = Field(default=None, description="The enclave space it occupies")
     name: Name
-    address: LongText
+    address: Address
     floor_area_m2: Area
     opened_on: date = Field(ge=EARLIEST, le=LATEST)
 
@@ -40,7 +41,7 @@ class CenterUpdate(UpdateModel):
     """Firm, host city and enclave space are the center's identity and cannot change."""
 
     name: Name | None = None
-    address: LongText | None = None
+    address: Address | None = None
     floor_area_m2: Area | None = None
 
 

@@ -1,7 +1,8 @@
 """Engine and the request's unit of work.
 
-Services receive a ``Session``, flush when they need ids, and never commit: the request's unit of
-work (``session_scope``) commits once when the route returns, or rolls everything back.
+Services receive a ``Session``, flush when they need ids, and never commit: a request's unit of
+work (``deps.unit_of_work``) commits once when the route returns, or rolls everything back;
+``session_scope`` is the same for the command line.
 """
 
 from __future__ import annotations

@@ -55,6 +55,10 @@ def _printable(value: str) -> str:
     return value
 
 
+# The same check for text validated outside these types (e.g. strings inside a JSON document).
+printable = _printable
+
+
 def field_errors(model: type[Any], kind: str, reasons: dict[str, str]) -> ValidationError:
     """A validation error located at each field of ``reasons``, for checks across fields.
 
@@ -92,7 +96,18 @@ LongText = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
     AfterValidator(_printable),
 ]
-CityCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+# Sized to their columns (tests/core/test_input_fits_columns.py checks every request field).
+Label = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_printable),
+]  # districts, certificate numbers
+Address = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
+    AfterValidator(_printable),
+]
+CityCode = Annotated[str, StringConstraints(min_length=6, max_length=6, pattern=r"^\d{6}$")]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Area = Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
 

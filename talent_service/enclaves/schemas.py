@@ -8,10 +8,10 @@ from pydantic import AfterValidator, Field
 from talent_service.core.types import (
     Area,
     CityCode,
+    Label,
     Name,
     RequestModel,
     ResponseModel,
-    ShortText,
     UpdateModel,
 )
 
@@ -31,7 +31,7 @@ PartnerCities = Annotated[
 class EnclaveCreate(RequestModel):
     name: Name
     host_city_code: CityCode = Field(description="The PRD city that provides the space")
-    district: ShortText
+    district: Label
     operator: Name
     total_floor_area_m2: Area
     partner_city_codes: PartnerCities = Field(
@@ -43,7 +43,7 @@ class EnclaveUpdate(UpdateModel):
     """The host city is the space's identity and cannot change."""
 
     name: Name | None = None
-    district: ShortText | None = None
+    district: Label | None = None
     operator: Name | None = None
     total_floor_area_m2: Area | None = None
     partner_city_codes: PartnerCities | None = None

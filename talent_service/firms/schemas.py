@@ -5,12 +5,13 @@ from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
+from talent_service.accounts.service import MIN_PASSWORD
 from talent_service.core.types import (
     CityCode,
+    Label,
     Name,
     RequestModel,
     ResponseModel,
-    ShortText,
     UpdateModel,
     field_errors,
 )
@@ -30,7 +31,7 @@ USCC = Annotated[str, Field(max_length=40, examples=["91440500MA4UXXXXXX"]), Aft
 
 class TierFields(RequestModel):
     tier: FirmTier | None = None
-    tier_certificate_no: ShortText | None = None
+    tier_certificate_no: Label | None = None
     tier_expires_on: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 1, 1))
 
     @model_validator(mode="after")
@@ -82,7 +83,7 @@ class FirmRegistration(RequestModel):
 
     firm: FirmCreate
     username: Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
-    password: Annotated[str, Field(min_length=10, max_length=128)]
+    password: Annotated[str, Field(min_length=MIN_PASSWORD, max_length=128)]
 
 
 class FirmRegistered(ResponseModel):

@@ -11,6 +11,7 @@ from starlette.requests import Request
 
 from talent_service import deps
 from talent_service.core import db
+from talent_service.core.errors import DomainError
 from talent_service.models import Firm
 
 
@@ -47,3 +48,22 @@ def test_read_only_session_refuses_to_write(bound_engines: None) -> None:
             session.flush()
     finally:
         session.close()
+
+
+@pytest.mark.parametrize("raw", [b'"\xb2"', b"\xb9", b'"abc"', b'"1234567890"'])
+def test_if_match_that_is_not_a_plain_version_is_a_422(raw: bytes) -> None:
+    # Headers arrive as latin-1: byte 0xB2 is '²', which str.isdigit() accepts and int() refuses.
+    request = Request(
+        {"type": "http", "method": "PATCH", "path": "/", "headers": [(b"if-match", raw)]}
+    )
+    with pytest.raises(DomainError) as refused:
+        asyncio.run(deps.get_if_match(request))
+    assert refused.value.problem.status == 422
+    assert [e.field for e in refused.value.errors] == ["header.If-Match"]
+
+
+def test_if_match_reads_the_version() -> None:
+    request = Request(
+        {"type": "http", "method": "PATCH", "path": "/", "headers": [(b"if-match", b'W/"7"')]}
+    )
+    assert asyncio.run(deps.get_if_match(request)) == 7

@@ -198,6 +198,17 @@ def test_oversized_empty_or_control_character_text_is_refused(
     assert counts(session) == before
 
 
+def test_an_address_longer_than_its_column_is_refused(
+    client: TestClient, world: World, session: Session
+) -> None:
+    # The column holds 300 characters: PostgreSQL would refuse 301 with a 500.
+    before = counts(session)
+    r = post(client, world, world.body(address="路" * 301))
+    assert_problem(r, 422, slug="validation", field="body.address")
+    assert counts(session) == before
+    assert post(client, world, world.body(address="路" * 300)).status_code == 201
+
+
 # --- extra fields --------------------------------------------------------------------------
 
 

@@ -105,6 +105,17 @@ def test_oversized_empty_or_control_character_text_is_refused(
     assert counts(session) == before
 
 
+def test_a_district_longer_than_its_column_is_refused(
+    client: TestClient, make: Factory, session: Session
+) -> None:
+    # The column holds 64 characters: PostgreSQL would refuse 65 with a 500.
+    before = counts(session)
+    r = post(client, make, enclave_body(district="区" * 65))
+    assert_problem(r, 422, slug="validation", field="body.district")
+    assert counts(session) == before
+    assert post(client, make, enclave_body(district="区" * 64)).status_code == 201
+
+
 def test_extra_fields_on_create_are_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:

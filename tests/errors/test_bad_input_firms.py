@@ -252,6 +252,17 @@ def test_oversized_empty_or_control_character_text_is_refused(
     assert counts(session) == before
 
 
+def test_a_certificate_number_longer_than_its_column_is_refused(
+    client: TestClient, make: Factory, session: Session
+) -> None:
+    # The column holds 64 characters: PostgreSQL would refuse 65 with a 500.
+    before = counts(session)
+    r = post_firm(client, make, firm_body(tier_certificate_no="9" * 65))
+    assert_problem(r, 422, slug="validation", field="body.tier_certificate_no")
+    assert counts(session) == before
+    assert post_firm(client, make, firm_body(tier_certificate_no="9" * 64)).status_code == 201
+
+
 def test_invisible_and_bidi_control_characters_are_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
