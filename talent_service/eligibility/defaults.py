@@ -22,7 +22,6 @@ from talent_service.eligibility.rules import Rule, validate_rule
 Side = Literal["host", "home"]
 Benefit = Literal["hukou", "social_insurance", "education", "title"]
 BENEFITS: tuple[Benefit, ...] = ("hukou", "social_insurance", "education", "title")
-SIDES: tuple[Side, ...] = ("host", "home")
 DEFAULT_EFFECTIVE_FROM = date(2024, 1, 1)
 
 BENEFIT_ZH = {

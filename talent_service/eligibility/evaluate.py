@@ -13,7 +13,6 @@ import functools
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from talent_service.eligibility.facts import (
@@ -34,20 +33,15 @@ from talent_service.eligibility.rules import (
     ParamRhs,
     Rule,
 )
+from talent_service.reference.enums import Outcome
 
 ENGINE_VERSION = "talent-eligibility/1.0"
-
-
-class Outcome(StrEnum):
-    ELIGIBLE = "eligible"
-    INELIGIBLE = "ineligible"
-    UNDETERMINED = "undetermined"
 
 
 # Internal truth values; results in the explanation are "pass" / "fail" / "unknown".
 TRUE, FALSE, UNKNOWN = 1, 0, 2
 RESULT_NAMES = {TRUE: "pass", FALSE: "fail", UNKNOWN: "unknown"}
-_OUTCOME_OF = {TRUE: Outcome.ELIGIBLE, FALSE: Outcome.INELIGIBLE, UNKNOWN: Outcome.UNDETERMINED}
+_OUTCOME_OF = {TRUE: Outcome.eligible, FALSE: Outcome.ineligible, UNKNOWN: Outcome.undetermined}
 _RESULT_ZH = {TRUE: "通过", FALSE: "未通过", UNKNOWN: "无法判定"}
 _RESULT_EN = {TRUE: "passed", FALSE: "failed", UNKNOWN: "undetermined"}
 _OP_ZH = {
@@ -89,12 +83,6 @@ def compare(op: str, found: FactValue, required: Any) -> bool:
     if op == "gt":
         return bool(found > required)
     return bool(found >= required)  # "ge"; the validator admits nothing else
-
-
-def _leaf_truth(op: str, found: FactValue | None, required: Any) -> int:
-    if found is None:
-        return UNKNOWN
-    return TRUE if compare(op, found, required) else FALSE
 
 
 def _and(values: list[int]) -> int:
@@ -427,9 +415,9 @@ def evaluate(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) ->
     missing: dict[str, None] = {}
     relevant_missing(rule.root, results, missing)
     missing_facts = list(missing)
-    if outcome is Outcome.ELIGIBLE:
+    if outcome is Outcome.eligible:
         summary_zh, summary_en = "符合条件", "eligible"
-    elif outcome is Outcome.INELIGIBLE:
+    elif outcome is Outcome.ineligible:
         summary_zh = (
             f"不符合条件：{len(failed)} 项条件未满足（"
             + "；".join(f["label_zh"] for f in failed)

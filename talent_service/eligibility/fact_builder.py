@@ -34,7 +34,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from talent_service.eligibility.facts import EDUCATION_RANK, FIRM_TIER_RANK, TITLE_RANK
+from talent_service.eligibility.facts import (
+    CENTER_STATUSES,
+    EDUCATION_LEVELS,
+    EDUCATION_RANK,
+    FIRM_TIER_RANK,
+    FIRM_TIERS,
+    TITLE_LEVELS,
+    TITLE_RANK,
+)
 from talent_service.eligibility.forecast import GrowingFact
 from talent_service.eligibility.population import Column, PopulationTable
 
@@ -43,10 +51,11 @@ BoolArray = npt.NDArray[np.bool_]
 NO_DATE = np.iinfo(np.int64).max  # an open spell's departure, a missing date
 EPOCH = date(1970, 1, 1)
 
-EDUCATIONS = tuple(EDUCATION_RANK)
-TITLES = tuple(TITLE_RANK)
-TIERS = tuple(FIRM_TIER_RANK)
-CENTER_STATUSES = ("pending", "accredited", "rejected", "suspended", "closed")
+# Codes are indexes into these and into CENTER_STATUSES: the fact registry's lists, which are
+# the stored enums' members.
+EDUCATIONS = EDUCATION_LEVELS
+TITLES = TITLE_LEVELS
+TIERS = FIRM_TIERS
 
 
 def day_number(d: date) -> int:

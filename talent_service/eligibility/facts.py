@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from talent_service.reference.enums import CenterStatus, Education, FirmTier, TitleLevel
+
 FactValue = int | float | bool | str
 ParamValue = FactValue | list[FactValue]
 # Missing facts are None (or absent); `Facts` is what evaluate() reads.
@@ -144,7 +146,9 @@ class FactSpec:
         return out
 
 
-EDUCATION_LEVELS: tuple[str, ...] = ("below_bachelor", "bachelor", "master", "doctor")
+# Value lists come from the enums the tables store, in their declared order (lowest first), so
+# every stored value has a place and a rank; labels missing for a new member fall back to it.
+EDUCATION_LEVELS: tuple[str, ...] = tuple(e.value for e in Education)
 EDUCATION_RANK: Mapping[str, int] = {v: i for i, v in enumerate(EDUCATION_LEVELS)}
 EDUCATION_ZH = {
     "below_bachelor": "本科以下",
@@ -159,7 +163,7 @@ EDUCATION_EN = {
     "doctor": "doctorate",
 }
 
-TITLE_LEVELS: tuple[str, ...] = ("none", "junior", "intermediate", "associate_senior", "senior")
+TITLE_LEVELS: tuple[str, ...] = tuple(t.value for t in TitleLevel)
 TITLE_RANK: Mapping[str, int] = {v: i for i, v in enumerate(TITLE_LEVELS)}
 TITLE_ZH = {
     "none": "无职称",
@@ -176,24 +180,15 @@ TITLE_EN = {
     "senior": "senior",
 }
 
-# `none`: the firm is known to hold no tier certificate (distinct from a missing tier).
-FIRM_TIERS: tuple[str, ...] = (
-    "none",
-    "innovative_sme",
-    "provincial_specialized",
-    "little_giant",
-    "key_little_giant",
-    "single_champion",
-)
-# The single champion programme stands beside the SME ladder; for threshold rules it ranks with
-# the top rung (key little giant). Rules that must tell them apart compare `firm_tier` instead.
+# `none`: the firm is known to hold no tier certificate (distinct from a missing tier); the
+# firms table stores it as NULL tier, the enum holds only real tiers.
+FIRM_TIERS: tuple[str, ...] = ("none", *(t.value for t in FirmTier))
+# The SME ladder ranks 0 (none), 1, 2, … in the enum's order. The single champion programme
+# stands beside it; for threshold rules it ranks with the top rung (key little giant). Rules that
+# must tell them apart compare `firm_tier` instead.
+_LADDER = tuple(t for t in FIRM_TIERS if t != FirmTier.single_champion)
 FIRM_TIER_RANK: Mapping[str, int] = {
-    "none": 0,
-    "innovative_sme": 1,
-    "provincial_specialized": 2,
-    "little_giant": 3,
-    "key_little_giant": 4,
-    "single_champion": 4,
+    t: _LADDER.index(t) if t in _LADDER else len(_LADDER) - 1 for t in FIRM_TIERS
 }
 FIRM_TIER_ZH = {
     "none": "无梯度资质",
@@ -212,7 +207,7 @@ FIRM_TIER_EN = {
     "single_champion": "manufacturing single champion",
 }
 
-CENTER_STATUSES: tuple[str, ...] = ("pending", "accredited", "rejected", "suspended", "closed")
+CENTER_STATUSES: tuple[str, ...] = tuple(s.value for s in CenterStatus)
 CENTER_STATUS_ZH = {
     "pending": "待认定",
     "accredited": "已认定",
@@ -317,7 +312,7 @@ def _rank(
     scale: Mapping[str, int],
     labels_en: Mapping[str, str],
 ) -> FactSpec:
-    scale_en = ", ".join(f"{labels_en[k]}={v}" for k, v in scale.items())
+    scale_en = ", ".join(f"{labels_en.get(k, k)}={v}" for k, v in scale.items())
     return FactSpec(
         name,
         ValueType.NUMBER,
@@ -544,6 +539,28 @@ def value_problem(spec: FactSpec, value: object) -> str | None:
         return f"{shown!r} is not one of {', '.join(spec.allowed)}"
     if spec.string_format == "gb2260" and not is_gb2260(value):
         return "expected a six-digit GB/T 2260 code"
+    return None
+
+
+# Thresholds compared with a fact that grows with time (age, month counts): a person's whole
+# life fits in them, and beyond them a rule could only say "never" (or "always"). They also keep
+# every date a forecast may compute from a threshold within the calendar.
+MAX_AGE_THRESHOLD = 150  # years
+MAX_MONTHS_THRESHOLD = 12 * MAX_AGE_THRESHOLD
+_THRESHOLD_LIMITS = {Growth.YEARS: MAX_AGE_THRESHOLD, Growth.MONTHS: MAX_MONTHS_THRESHOLD}
+
+
+def threshold_problem(spec: FactSpec, value: object) -> str | None:
+    """Why ``value`` (or an item of a list) is out of range as a threshold for fact ``spec``;
+    only time-growing facts are bounded. Assumes :func:`value_problem` accepted the value."""
+    limit = _THRESHOLD_LIMITS.get(spec.growth)
+    if limit is None:
+        return None
+    for item in value if isinstance(value, list | tuple) else (value,):
+        if isinstance(item, int | float) and not isinstance(item, bool) and not 0 <= item <= limit:
+            return (
+                f"a threshold for fact {spec.name!r} must lie between 0 and {limit} {spec.unit_en}"
+            )
     return None
 
 

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from talent_service.eligibility.evaluate import Evaluation, Outcome, evaluate, outcome_of
+from talent_service.eligibility.evaluate import Evaluation, evaluate, outcome_of
 from talent_service.eligibility.facts import (
     FACTS,
     FactValue,
@@ -30,6 +30,7 @@ from talent_service.eligibility.facts import (
     whole_months_between,
 )
 from talent_service.eligibility.rules import CompareNode, ParamRhs, Rule
+from talent_service.reference.enums import Outcome
 
 DEFAULT_HORIZON_YEARS = 30
 
@@ -139,20 +140,24 @@ def _candidates(
     add_months(anchor, v - offset) (age: on the v-th birthday). Nothing else changes with time,
     so the outcome can only change on these dates — a handful instead of every month.
     """
+    # A threshold may lie far beyond any date (a limit of a million months): the months from
+    # the anchor to `end` are counted first, and a later date is never computed.
     dates: set[date] = set()
     for fact, values in _flip_values(rule, params).items():
+        if fact in growing:
+            g = growing[fact]
+            anchor, offset, per_value = g.anchor, g.offset_months, 1
+        elif fact == "age_years" and birth_date is not None:
+            anchor, offset, per_value = birth_date, 0, 12
+        else:
+            continue
+        within = whole_months_between(anchor, end)  # add_months(anchor, k) <= end iff k <= it
         for v in values:
-            if fact in growing:
-                g = growing[fact]
-                if v - g.offset_months < 1:
-                    continue
-                d = add_months(g.anchor, v - g.offset_months)
-            elif fact == "age_years" and birth_date is not None and v >= 1:
-                d = add_months(birth_date, 12 * v)
-            else:
-                continue
-            if start < d <= end:
-                dates.add(d)
+            months = (v - offset) * per_value
+            if 1 <= months <= within:
+                d = add_months(anchor, months)
+                if start < d:
+                    dates.add(d)
     return sorted(dates)
 
 
@@ -185,7 +190,7 @@ def forecast(
     now = evaluate(rule, now_facts, params)  # also checks the parameters
     candidates = _candidates(rule, params, growing, birth_date, as_of, end)
 
-    if now.outcome is Outcome.UNDETERMINED:
+    if now.outcome is Outcome.undetermined:
         names = "、".join(FACTS[f].label_zh for f in now.missing_facts)
         names_en = ", ".join(FACTS[f].label_en for f in now.missing_facts)
         return Forecast(
@@ -204,11 +209,11 @@ def forecast(
             if d <= start:
                 continue
             projected = project_facts(facts, growing, birth_date, d)
-            if (outcome_of(rule, projected, params) is Outcome.ELIGIBLE) is eligible:
+            if (outcome_of(rule, projected, params) is Outcome.eligible) is eligible:
                 return d, projected
         return None
 
-    if now.outcome is Outcome.ELIGIBLE:
+    if now.outcome is Outcome.eligible:
         change = first_date(as_of, eligible=False)
         if change is None:
             return Forecast(
@@ -240,7 +245,7 @@ def forecast(
     if birth_date is not None:
         timeless["age_years"] = None
     frozen = evaluate(rule, timeless, params)
-    if frozen.outcome is Outcome.INELIGIBLE:
+    if frozen.outcome is Outcome.ineligible:
         return _not_reachable(as_of, _timeless_failures(frozen))
     change = first_date(as_of, eligible=True)
     if change is None:

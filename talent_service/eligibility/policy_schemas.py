@@ -7,7 +7,7 @@ checks of :mod:`.facts` decide what they mean, and report every problem with its
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +24,7 @@ from talent_service.core.types import (
     RequestModel,
     ResponseModel,
     UpdateModel,
+    text,
 )
 from talent_service.eligibility.facts import FACTS, ParamSpec
 from talent_service.eligibility.schemas import EARLIEST, LATEST
@@ -33,28 +34,19 @@ MAX_PARAMETERS = 50
 MAX_SPEC_TEXT = 200
 
 
-def printable(value: str) -> str:
-    """Refuse control characters (as ``core.types`` does for every text field)."""
-    if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in value):
-        raise ValueError("must not contain control characters (such as NUL)")
-    return value
-
-
 ParamName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$"),
 ]
 EffectiveDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
-DocumentRef = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
-    AfterValidator(printable),
-]
-Description = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-    AfterValidator(printable),
-]
+if TYPE_CHECKING:
+    DocumentRef = str
+    Description = str
+    SpecText = str
+else:
+    DocumentRef = text(300)
+    Description = text(2000)
+    SpecText = text(MAX_SPEC_TEXT, min_length=0)
 
 RULE_DESCRIPTION = (
     "A rule tree: nodes of kind all/any (children), not (child) or compare (fact, op, rhs: "
@@ -64,20 +56,25 @@ RULE_DESCRIPTION = (
 )
 
 
-def _check_param_types(types: dict[str, ParamSpec]) -> dict[str, ParamSpec]:
+class DeclaredParam(ParamSpec):
+    """A parameter type as sent: :class:`~.facts.ParamSpec` with its texts checked like every
+    other text field (stored types are read back as plain ``ParamSpec``)."""
+
+    unit_zh: SpecText = ""
+    unit_en: SpecText = ""
+    label_zh: SpecText = ""
+    label_en: SpecText = ""
+
+
+def _check_param_types(types: dict[str, DeclaredParam]) -> dict[str, DeclaredParam]:
     for name, spec in types.items():
         if spec.domain is not None and spec.domain not in FACTS:
             raise ValueError(f"parameter {name!r}: domain {spec.domain!r} is not a known fact")
-        for label in ("unit_zh", "unit_en", "label_zh", "label_en"):
-            value = getattr(spec, label)
-            if len(value) > MAX_SPEC_TEXT:
-                raise ValueError(f"parameter {name!r}: {label} longer than {MAX_SPEC_TEXT}")
-            printable(value)
     return types
 
 
 ParameterTypes = Annotated[
-    dict[ParamName, ParamSpec],
+    dict[ParamName, DeclaredParam],
     Field(
         max_length=MAX_PARAMETERS,
         description="Parameters the rule may read: name → declared type (ParamSpec)",

@@ -37,6 +37,7 @@ from talent_service.core.errors import (
     rule_violation,
 )
 from talent_service.core.pagination import PageParams
+from talent_service.core.types import printable
 from talent_service.eligibility.facts import ParamSpec, param_value_problem
 from talent_service.eligibility.policy_schemas import (
     ParameterCreate,
@@ -51,16 +52,20 @@ from talent_service.eligibility.rules import (
     MAX_LIST_ITEMS,
     Rule,
     RuleValidationError,
+    param_threshold_problem,
+    threshold_errors,
     validate_rule,
 )
 from talent_service.eligibility.store import (
     BENEFIT_NAMES,
     SIDE_ZH,
+    compiled_rule,
     parameter_history,
     parameter_specs,
     side_of,
 )
 from talent_service.eligibility.versions import (
+    check_range,
     in_range,
     overlapping,
     param_values_on,
@@ -143,12 +148,17 @@ def _published(versions: Sequence[PolicyVersion]) -> list[PolicyVersion]:
     return [v for v in versions if v.status is PolicyStatus.published]
 
 
-def _parameter_rows(session: Session, policy_id: int) -> list[PolicyParameter]:
+def _parameter_rows(
+    session: Session, policy_id: int, name: str | None = None
+) -> list[PolicyParameter]:
+    """The policy's parameter values (of one parameter when ``name`` is given), by name and
+    start."""
+    query = select(PolicyParameter).where(col(PolicyParameter.policy_id) == policy_id)
+    if name is not None:
+        query = query.where(col(PolicyParameter.name) == name)
     return list(
         session.exec(
-            select(PolicyParameter)
-            .where(col(PolicyParameter.policy_id) == policy_id)
-            .order_by(col(PolicyParameter.name), col(PolicyParameter.effective_from))
+            query.order_by(col(PolicyParameter.name), col(PolicyParameter.effective_from))
         ).all()
     )
 
@@ -160,11 +170,14 @@ def policy_detail(session: Session, principal: Principal, policy: Policy) -> Pol
     shown = versions if may_edit(principal, policy.city_code) else _published(versions)
     current = pick_version(_published(versions), on)
     rows = _parameter_rows(session, policy.id)
+    history: dict[str, list[PolicyParameter]] = {}
+    for row in rows:
+        history.setdefault(row.name, []).append(row)
     return PolicyDetail(
         **policy.model_dump(),
         as_of=on,
         current_version=current.version if current else None,
-        current_parameters=param_values_on(parameter_history(session, policy.id), on),
+        current_parameters=param_values_on(history, on),
         versions=[VersionSummary.model_validate(v) for v in shown],
         parameters=[ParameterRead.model_validate(r) for r in rows],
     )
@@ -218,11 +231,14 @@ MAX_NUMBER = 2**53  # beyond this a JSON number is not exact as a float64 (nor a
 
 
 def data_problems(raw: object, path: str) -> Iterator[FieldError]:
-    """Strings with control characters and numbers out of range anywhere in a JSON value
-    (rules are validated first, so the walk is shallow)."""
+    """Strings that are not printable text (the check of every text field: no control, format,
+    surrogate, unassigned or separator characters) and numbers out of range anywhere in a JSON
+    value (rules are validated first, so the walk is shallow)."""
     if isinstance(raw, str):
-        if any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in raw):
-            yield FieldError(path, "must not contain control characters")
+        try:
+            printable(raw)
+        except ValueError as exc:
+            yield FieldError(path, str(exc))
     elif isinstance(raw, int | float) and not isinstance(raw, bool):
         if abs(raw) > MAX_NUMBER:
             yield FieldError(path, f"numbers must lie within ±2^53 ({MAX_NUMBER})")
@@ -238,6 +254,8 @@ def validated_rule(raw: object, types: Mapping[str, ParamSpec], path: str) -> Ru
     """The typed rule, or a validation problem listing every failing field under ``path``."""
     try:
         rule = validate_rule(raw, types, path=path)
+        if bounds := threshold_errors(rule, path):
+            raise RuleValidationError(bounds)
     except RuleValidationError as exc:
         errors = [FieldError(e["field"], e["reason"]) for e in exc.problem_errors()]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
@@ -251,11 +269,11 @@ def validated_rule(raw: object, types: Mapping[str, ParamSpec], path: str) -> Ru
 
 
 def _check_range(effective_from: date, effective_to: date | None, field_prefix: str) -> None:
-    if effective_to is not None and effective_to <= effective_from:
-        raise rule_violation(
-            f"{field_prefix}effective_to",
-            f"must be after effective_from ({effective_from}); ranges are [from, to)",
-        )
+    """:func:`~.versions.check_range`, refused as a problem about ``effective_to``."""
+    try:
+        check_range(effective_from, effective_to)
+    except ValueError as exc:
+        raise rule_violation(f"{field_prefix}effective_to", str(exc)) from exc
 
 
 def _show_range(effective_from: date, effective_to: date | None) -> str:
@@ -386,7 +404,7 @@ def _parameter_problems(
     session: Session, policy: Policy, version: PolicyVersion, rule: Rule
 ) -> list[FieldError]:
     """Parameters the rule reads that have no value on effective_from, or a value of the wrong
-    type anywhere in the version's range."""
+    type (or out of range as a threshold of the rule) anywhere in the version's range."""
     assert policy.id is not None
     history = parameter_history(session, policy.id)
     on_start = param_values_on(history, version.effective_from)
@@ -408,13 +426,20 @@ def _parameter_problems(
                 value_range.effective_to,
             ):
                 continue
+            shown = _show_range(value_range.effective_from, value_range.effective_to)
             if why := param_value_problem(spec, value_range.value):
                 problems.append(
                     FieldError(
                         f"parameters.{name}",
-                        f"the value in force over "
-                        f"{_show_range(value_range.effective_from, value_range.effective_to)} "
-                        f"does not fit this version's declared type: {why}",
+                        f"the value in force over {shown} does not fit this version's declared "
+                        f"type: {why}",
+                    )
+                )
+            elif why := param_threshold_problem(rule, name, value_range.value):
+                problems.append(
+                    FieldError(
+                        f"parameters.{name}",
+                        f"the value in force over {shown} does not fit this version's rule: {why}",
                     )
                 )
     return problems
@@ -488,6 +513,16 @@ def _declared_specs(
     return [(v, ParamSpec.model_validate(v.parameter_types[name])) for v in (overlap or declaring)]
 
 
+def _stored_rule(version: PolicyVersion) -> Rule | None:
+    """A stored version's rule (validated when it was saved; None should it no longer be)."""
+    try:
+        if version.status is PolicyStatus.published:
+            return compiled_rule(version)
+        return validate_rule(version.rule, parameter_specs(version))
+    except RuleValidationError:
+        return None
+
+
 def add_parameter(
     session: Session, principal: Principal, policy_id: int, data: ParameterCreate
 ) -> PolicyParameter:
@@ -511,11 +546,14 @@ def add_parameter(
     if isinstance(value, list) and len(value) > MAX_LIST_ITEMS:
         raise rule_violation("body.value", f"more than {MAX_LIST_ITEMS} items")
     for version, spec in specs:
-        if why := param_value_problem(spec, value):
+        why = param_value_problem(spec, value)
+        if why is None and (rule := _stored_rule(version)) is not None:
+            why = param_threshold_problem(rule, data.name, value)  # e.g. an age limit of 10^6
+        if why:
             raise rule_violation(
                 "body.value", f"{why} (parameter {data.name!r} of version {version.version})"
             )
-    existing = [r for r in _parameter_rows(session, policy_id) if r.name == data.name]
+    existing = _parameter_rows(session, policy_id, data.name)
     candidate = PolicyParameter(
         policy_id=policy_id,
         name=data.name,

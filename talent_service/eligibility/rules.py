@@ -23,6 +23,7 @@ from talent_service.eligibility.facts import (
     FactValue,
     ParamSpec,
     ValueType,
+    threshold_problem,
     value_problem,
 )
 
@@ -461,3 +462,47 @@ def validate_rule(
         node_count=walker.count,
         criteria=tuple(_criteria(root)),
     )
+
+
+# --- threshold bounds -------------------------------------------------------------------------
+# Checked when a rule or a parameter value is saved, not by validate_rule: a rule stored before
+# the bounds existed must keep loading (checks then simply never forecast beyond the horizon).
+
+
+def threshold_errors(rule: Rule, path: str = "rule") -> list[RuleError]:
+    """Constant thresholds out of range for the time-growing facts they are compared with (see
+    :func:`~.facts.threshold_problem`), with their paths."""
+    errors: list[RuleError] = []
+
+    def walk(node: Node, at: str) -> None:
+        if isinstance(node, CompareNode):
+            if isinstance(node.rhs, ValueRhs):
+                spec = FACTS[node.fact]
+                value = node.rhs.value
+                many = isinstance(value, tuple)
+                for i, item in enumerate(value if isinstance(value, tuple) else (value,)):
+                    if why := threshold_problem(spec, item):
+                        where = f"{at}.rhs.value[{i}]" if many else f"{at}.rhs.value"
+                        errors.append(RuleError(where, why, "out_of_range"))
+        elif isinstance(node, NotNode):
+            walk(node.child, f"{at}.child")
+        else:
+            for i, child in enumerate(node.children):
+                walk(child, f"{at}.children[{i}]")
+
+    walk(rule.root, path)
+    return errors[:MAX_ERRORS]
+
+
+def param_threshold_problem(rule: Rule, name: str, value: object) -> str | None:
+    """Why ``value`` of parameter ``name`` is out of range as a threshold of the facts ``rule``
+    compares it with (see :func:`~.facts.threshold_problem`); None when it fits them all."""
+    for node in rule.nodes():
+        if (
+            isinstance(node, CompareNode)
+            and isinstance(node.rhs, ParamRhs)
+            and node.rhs.param == name
+            and (why := threshold_problem(FACTS[node.fact], value))
+        ):
+            return f"{why} (criterion {node.id!r})"
+    return None

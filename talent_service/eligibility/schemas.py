@@ -26,18 +26,6 @@ class CheckRequest(RequestModel):
     )
 
 
-class PolicyRef(ResponseModel):
-    policy_id: int
-    version_id: int
-    version: int
-    city_code: str
-    benefit: Benefit
-    side: Side
-    document_ref: str
-    effective_from: date
-    effective_to: date | None
-
-
 class SignatureRead(ResponseModel):
     alg: str
     kid: str

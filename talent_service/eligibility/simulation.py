@@ -40,7 +40,7 @@ from talent_service.eligibility.policy_service import (
     validated_rule,
 )
 from talent_service.eligibility.population import PopulationTable, SimulationResult, simulate
-from talent_service.eligibility.rules import Rule
+from talent_service.eligibility.rules import Rule, param_threshold_problem
 from talent_service.eligibility.store import (
     compiled_rule,
     parameter_specs,
@@ -78,7 +78,9 @@ def _draft_parameters(
         if name in overrides:
             if bad := list(data_problems(overrides[name], field)):
                 errors += bad
-            elif why := param_value_problem(spec, overrides[name]):
+            elif why := param_value_problem(spec, overrides[name]) or param_threshold_problem(
+                rule, name, overrides[name]
+            ):
                 errors.append(FieldError(field, why))
             values[name] = overrides[name]
         elif name not in in_force:

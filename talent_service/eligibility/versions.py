@@ -41,9 +41,12 @@ class ParamValueRange:
 
 
 def check_range(effective_from: date, effective_to: date | None) -> None:
-    """Refuse an empty or inverted range (``to`` must be after ``from``)."""
+    """Refuse an empty or inverted range (``to`` must be after ``from``): ValueError, whose
+    message reads as the reason of a problem about ``effective_to``."""
     if effective_to is not None and effective_to <= effective_from:
-        raise ValueError("effective_to must be after effective_from (the range is [from, to))")
+        raise ValueError(
+            f"must be after effective_from ({effective_from.isoformat()}); ranges are [from, to)"
+        )
 
 
 def in_range(effective_from: date, effective_to: date | None, as_of: date) -> bool:

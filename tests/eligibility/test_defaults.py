@@ -13,10 +13,11 @@ from talent_service.eligibility.defaults import (
     default_policies,
     default_policy,
 )
-from talent_service.eligibility.evaluate import Outcome, evaluate
+from talent_service.eligibility.evaluate import evaluate
 from talent_service.eligibility.facts import add_months, age_on, whole_months_between
 from talent_service.eligibility.rules import CompareNode
 from talent_service.eligibility.versions import pick_version
+from talent_service.reference.enums import Outcome
 
 HOST, HOME = "440300", "441500"  # Shenzhen hosts, Shanwei is home
 CITY = {"host": HOST, "home": HOME}
@@ -96,7 +97,7 @@ def degree_cases(side: str, limits: dict[str, int]) -> list[Case]:
                 "hukou",
                 f"{level} at the age limit",
                 {"education": level, "age_years": limit},
-                Outcome.ELIGIBLE,
+                Outcome.eligible,
             )
         )
         out.append(
@@ -105,7 +106,7 @@ def degree_cases(side: str, limits: dict[str, int]) -> list[Case]:
                 "hukou",
                 f"{level} one year past",
                 {"education": level, "age_years": age},
-                Outcome.INELIGIBLE,
+                Outcome.ineligible,
                 failed,
             )
         )
@@ -114,13 +115,13 @@ def degree_cases(side: str, limits: dict[str, int]) -> list[Case]:
 
 def hukou_cases(side: str, months: int) -> list[Case]:
     return [
-        Case(side, "hukou", "months and insurance exactly at threshold", {}, Outcome.ELIGIBLE),
+        Case(side, "hukou", "months and insurance exactly at threshold", {}, Outcome.eligible),
         Case(
             side,
             "hukou",
             "below bachelor",
             {"education": "below_bachelor"},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             set(DEGREE_LEAVES),
         ),
         Case(
@@ -128,7 +129,7 @@ def hukou_cases(side: str, months: int) -> list[Case]:
             "hukou",
             "one month short at the center",
             {"months_at_accredited_center": months - 1},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"months-at-center"},
         ),
         Case(
@@ -136,7 +137,7 @@ def hukou_cases(side: str, months: int) -> list[Case]:
             "hukou",
             "one month short of insurance",
             {"si_months_either": months - 1},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"si-either-side"},
         ),
         Case(
@@ -144,7 +145,7 @@ def hukou_cases(side: str, months: int) -> list[Case]:
             "hukou",
             "hukou already local",
             {"hukou_in_city": True},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"hukou-not-local"},
         ),
         Case(
@@ -152,7 +153,7 @@ def hukou_cases(side: str, months: int) -> list[Case]:
             "hukou",
             "two failures",
             {"months_at_accredited_center": 0, "si_months_either": 0},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"months-at-center", "si-either-side"},
         ),
         Case(
@@ -160,7 +161,7 @@ def hukou_cases(side: str, months: int) -> list[Case]:
             "hukou",
             "education missing",
             {"education": None},
-            Outcome.UNDETERMINED,
+            Outcome.undetermined,
             missing=["education"],
         ),
         # Undetermined decisions still list the failures that could be fixed.
@@ -169,7 +170,7 @@ def hukou_cases(side: str, months: int) -> list[Case]:
             "hukou",
             "age missing",
             {"age_years": None},
-            Outcome.UNDETERMINED,
+            Outcome.undetermined,
             {"edu-master", "edu-doctor"},
             missing=["age_years"],
         ),
@@ -178,7 +179,7 @@ def hukou_cases(side: str, months: int) -> list[Case]:
             "hukou",
             "hukou city unknown",
             {"hukou_in_city": None},
-            Outcome.UNDETERMINED,
+            Outcome.undetermined,
             missing=["hukou_in_city"],
         ),
         Case(
@@ -186,7 +187,7 @@ def hukou_cases(side: str, months: int) -> list[Case]:
             "hukou",
             "missing months cannot rescue a failure",
             {"months_at_accredited_center": None, "si_months_either": 0},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"si-either-side"},
         ),
     ]
@@ -194,13 +195,13 @@ def hukou_cases(side: str, months: int) -> list[Case]:
 
 def social_insurance_cases(side: str) -> list[Case]:
     out = [
-        Case(side, "social_insurance", "all met", {}, Outcome.ELIGIBLE),
+        Case(side, "social_insurance", "all met", {}, Outcome.eligible),
         Case(
             side,
             "social_insurance",
             "left the firm",
             {"currently_employed": False},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"employed"},
         ),
         Case(
@@ -208,7 +209,7 @@ def social_insurance_cases(side: str) -> list[Case]:
             "social_insurance",
             "center not accredited",
             {"center_accredited": False},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"center-accredited"},
         ),
         Case(
@@ -216,7 +217,7 @@ def social_insurance_cases(side: str) -> list[Case]:
             "social_insurance",
             "not recruited via the programme",
             {"recruited_via_program": False},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"via-program"},
         ),
         Case(
@@ -224,7 +225,7 @@ def social_insurance_cases(side: str) -> list[Case]:
             "social_insurance",
             "recruitment channel unknown",
             {"recruited_via_program": None},
-            Outcome.UNDETERMINED,
+            Outcome.undetermined,
             missing=["recruited_via_program"],
         ),
     ]
@@ -235,7 +236,7 @@ def social_insurance_cases(side: str) -> list[Case]:
                 "social_insurance",
                 "innovative SME only",
                 {"firm_tier_rank": 1},
-                Outcome.INELIGIBLE,
+                Outcome.ineligible,
                 {"firm-tier"},
             ),
             Case(
@@ -243,14 +244,14 @@ def social_insurance_cases(side: str) -> list[Case]:
                 "social_insurance",
                 "key little giant",
                 {"firm_tier_rank": 4},
-                Outcome.ELIGIBLE,
+                Outcome.eligible,
             ),
             Case(
                 side,
                 "social_insurance",
                 "expired certificate",
                 {"firm_tier_valid": False},
-                Outcome.INELIGIBLE,
+                Outcome.ineligible,
                 {"firm-tier-valid"},
             ),
             Case(
@@ -258,7 +259,7 @@ def social_insurance_cases(side: str) -> list[Case]:
                 "social_insurance",
                 "tier unknown",
                 {"firm_tier_rank": None},
-                Outcome.UNDETERMINED,
+                Outcome.undetermined,
                 missing=["firm_tier_rank"],
             ),
         ]
@@ -267,13 +268,13 @@ def social_insurance_cases(side: str) -> list[Case]:
 
 def education_cases(side: str, months: int) -> list[Case]:
     return [
-        Case(side, "education", "key post, months exactly at threshold", {}, Outcome.ELIGIBLE),
+        Case(side, "education", "key post, months exactly at threshold", {}, Outcome.eligible),
         Case(
             side,
             "education",
             "not a key post",
             {"key_post": False},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"key-post"},
         ),
         Case(
@@ -281,7 +282,7 @@ def education_cases(side: str, months: int) -> list[Case]:
             "education",
             "one month short",
             {"months_at_accredited_center": months - 1},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"months-at-center"},
         ),
         Case(
@@ -289,7 +290,7 @@ def education_cases(side: str, months: int) -> list[Case]:
             "education",
             "key post unknown",
             {"key_post": None},
-            Outcome.UNDETERMINED,
+            Outcome.undetermined,
             missing=["key_post"],
         ),
     ]
@@ -297,20 +298,20 @@ def education_cases(side: str, months: int) -> list[Case]:
 
 def title_cases(side: str) -> list[Case]:
     return [
-        Case(side, "title", "doctor: direct recognition", {}, Outcome.ELIGIBLE),
+        Case(side, "title", "doctor: direct recognition", {}, Outcome.eligible),
         Case(
             side,
             "title",
             "master with 36 months",
             {"education": "master", "months_employed_at_firm": 36},
-            Outcome.ELIGIBLE,
+            Outcome.eligible,
         ),
         Case(
             side,
             "title",
             "master one month short",
             {"education": "master", "months_employed_at_firm": 35},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"doctor-direct", "service-months"},
         ),
         Case(
@@ -318,7 +319,7 @@ def title_cases(side: str) -> list[Case]:
             "title",
             "bachelor with long service",
             {"education": "bachelor", "months_employed_at_firm": 120},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"doctor-direct", "edu-master"},
         ),
         Case(
@@ -326,7 +327,7 @@ def title_cases(side: str) -> list[Case]:
             "title",
             "center not accredited",
             {"center_accredited": False},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"center-accredited"},
         ),
         Case(
@@ -334,7 +335,7 @@ def title_cases(side: str) -> list[Case]:
             "title",
             "already intermediate",
             {"title_rank": 2},
-            Outcome.INELIGIBLE,
+            Outcome.ineligible,
             {"below-intermediate"},
         ),
         Case(
@@ -342,7 +343,7 @@ def title_cases(side: str) -> list[Case]:
             "title",
             "master, service unknown",
             {"education": "master", "months_employed_at_firm": None},
-            Outcome.UNDETERMINED,
+            Outcome.undetermined,
             {"doctor-direct"},
             missing=["months_employed_at_firm"],
         ),
@@ -351,7 +352,7 @@ def title_cases(side: str) -> list[Case]:
             "title",
             "doctor, service unknown does not matter",
             {"months_employed_at_firm": None},
-            Outcome.ELIGIBLE,
+            Outcome.eligible,
         ),
     ]
 
@@ -438,9 +439,9 @@ def test_age_limit_holds_through_the_last_day_and_ends_on_the_birthday(
     over = add_months(birth, 12 * (limit + 1))  # the birthday that passes the limit
     at_limit_birthday = add_months(birth, 12 * limit)
     for as_of, expected in (
-        (at_limit_birthday, Outcome.ELIGIBLE),
-        (over - timedelta(days=1), Outcome.ELIGIBLE),
-        (over, Outcome.INELIGIBLE),
+        (at_limit_birthday, Outcome.eligible),
+        (over - timedelta(days=1), Outcome.eligible),
+        (over, Outcome.ineligible),
     ):
         facts = hukou_facts(birth, hire, as_of, education)
         assert evaluate(rule, facts, policy.parameters).outcome is expected, as_of
@@ -462,10 +463,10 @@ def test_months_threshold_is_met_on_the_anniversary_and_not_a_day_before(hire, s
     rule = policy.validated_rule()
     birth = date(1995, 5, 5)
     short_result = evaluate(rule, hukou_facts(birth, hire, short, "master"), policy.parameters)
-    assert short_result.outcome is Outcome.INELIGIBLE
+    assert short_result.outcome is Outcome.ineligible
     assert {f["id"] for f in short_result.failed_criteria} == {"months-at-center", "si-either-side"}
     exact_result = evaluate(rule, hukou_facts(birth, hire, exact, "master"), policy.parameters)
-    assert exact_result.outcome is Outcome.ELIGIBLE
+    assert exact_result.outcome is Outcome.eligible
 
 
 # --- the pack itself --------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from itertools import product
 
 import pytest
 
-from talent_service.eligibility.evaluate import Outcome, evaluate, outcome_of
+from talent_service.eligibility.evaluate import evaluate, outcome_of
 from talent_service.eligibility.facts import FactError, ParameterError, ParamSpec, ValueType
 from talent_service.eligibility.rules import validate_rule
+from talent_service.reference.enums import Outcome
 
 
 def flag(node_id, fact):
@@ -37,7 +38,7 @@ def neg(child, node_id="neg"):
 
 
 A, B = flag("a", "key_post"), flag("b", "is_foreign")
-VALUES = {True: Outcome.ELIGIBLE, False: Outcome.INELIGIBLE, None: Outcome.UNDETERMINED}
+VALUES = {True: Outcome.eligible, False: Outcome.ineligible, None: Outcome.undetermined}
 
 
 def kleene_and(x, y):
@@ -69,11 +70,11 @@ def test_all_any_not_follow_kleene_truth_tables(x, y):
 def test_missing_fact_that_cannot_change_the_outcome_is_not_reported():
     rule = validate_rule(group("any", [A, B]))
     result = evaluate(rule, {"key_post": True}, {})
-    assert result.outcome is Outcome.ELIGIBLE
+    assert result.outcome is Outcome.eligible
     assert result.missing_facts == []
     assert result.facts_used == {"key_post": True, "is_foreign": None}
     result = evaluate(validate_rule(group("all", [A, B])), {"key_post": False}, {})
-    assert result.outcome is Outcome.INELIGIBLE and result.missing_facts == []
+    assert result.outcome is Outcome.ineligible and result.missing_facts == []
 
 
 def test_missing_fact_that_decides_makes_it_undetermined_and_is_listed():
@@ -81,7 +82,7 @@ def test_missing_fact_that_decides_makes_it_undetermined_and_is_listed():
         group("all", [A, group("any", [B, flag("c", "currently_employed")], "inner")])
     )
     result = evaluate(rule, {"key_post": True, "currently_employed": False}, {})
-    assert result.outcome is Outcome.UNDETERMINED
+    assert result.outcome is Outcome.undetermined
     assert result.missing_facts == ["is_foreign"]
     assert result.failed_criteria[0]["id"] == "c"  # still worth telling: it could help
     result = evaluate(rule, {"currently_employed": False}, {})
@@ -90,8 +91,8 @@ def test_missing_fact_that_decides_makes_it_undetermined_and_is_listed():
 
 def test_missing_is_never_false():
     rule = validate_rule(neg(A))
-    assert evaluate(rule, {}, {}).outcome is Outcome.UNDETERMINED
-    assert evaluate(rule, {"key_post": None}, {}).outcome is Outcome.UNDETERMINED
+    assert evaluate(rule, {}, {}).outcome is Outcome.undetermined
+    assert evaluate(rule, {"key_post": None}, {}).outcome is Outcome.undetermined
 
 
 def test_failed_criteria_name_the_leaves_that_matter():
@@ -172,7 +173,7 @@ def test_explanation_has_required_found_result_and_sentences_in_both_languages()
     assert months["missing"] is True and months["result"] == "unknown"
     assert months["text_en"] == "months at an accredited center ≥ 12 months (missing): undetermined"
     assert result.explanation["result"] == "fail"
-    assert result.outcome is Outcome.INELIGIBLE
+    assert result.outcome is Outcome.ineligible
     assert result.params_used == {"max_age": 40}
     assert result.summary_zh.startswith("不符合条件")
 
@@ -211,7 +212,7 @@ def test_ill_typed_fact_is_an_error_not_a_missing_value():
     with pytest.raises(FactError):
         outcome_of(rule, {"key_post": 1}, {})
     # Facts the rule does not read are ignored.
-    assert evaluate(rule, {"key_post": True, "other": object()}, {}).outcome is Outcome.ELIGIBLE
+    assert evaluate(rule, {"key_post": True, "other": object()}, {}).outcome is Outcome.eligible
 
 
 def test_string_and_enum_membership():
@@ -226,5 +227,5 @@ def test_string_and_enum_membership():
             "rhs": {"value": ["440300", "440100"]},
         }
     )
-    assert evaluate(rule, {"hukou_city": "441500"}, {}).outcome is Outcome.ELIGIBLE
-    assert evaluate(rule, {"hukou_city": "440300"}, {}).outcome is Outcome.INELIGIBLE
+    assert evaluate(rule, {"hukou_city": "441500"}, {}).outcome is Outcome.eligible
+    assert evaluate(rule, {"hukou_city": "440300"}, {}).outcome is Outcome.ineligible

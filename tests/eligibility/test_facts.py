@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from talent_service.eligibility.facts import (
+    CENTER_STATUSES,
+    EDUCATION_LEVELS,
+    EDUCATION_RANK,
     FACTS,
+    FIRM_TIER_RANK,
+    FIRM_TIERS,
+    TITLE_LEVELS,
+    TITLE_RANK,
     FactError,
     Growth,
     ParameterError,
@@ -18,8 +25,10 @@ from talent_service.eligibility.facts import (
     check_facts,
     check_params,
     complete_facts,
+    threshold_problem,
     whole_months_between,
 )
+from talent_service.reference.enums import CenterStatus, Education, FirmTier, TitleLevel
 
 REQUIRED_FACTS = {
     "age_years": ValueType.NUMBER,
@@ -217,3 +226,50 @@ def test_check_params_requires_every_value_with_the_declared_type():
     ):
         with pytest.raises(ParameterError):
             check_params(specs, bad)
+
+
+def test_value_lists_are_the_stored_enums_with_the_intended_ranks():
+    # Every value a table can hold has a place (no KeyError when facts are built from rows)…
+    assert set(EDUCATION_LEVELS) == {e.value for e in Education}
+    assert set(TITLE_LEVELS) == {t.value for t in TitleLevel}
+    assert set(FIRM_TIERS) == {"none"} | {t.value for t in FirmTier}
+    assert set(CENTER_STATUSES) == {s.value for s in CenterStatus}
+    # …and the enums' order is the rank a rule compares (lowest first).
+    assert EDUCATION_RANK == {"below_bachelor": 0, "bachelor": 1, "master": 2, "doctor": 3}
+    assert TITLE_RANK == {
+        "none": 0,
+        "junior": 1,
+        "intermediate": 2,
+        "associate_senior": 3,
+        "senior": 4,
+    }
+    assert FIRM_TIER_RANK == {
+        "none": 0,
+        "innovative_sme": 1,
+        "provincial_specialized": 2,
+        "little_giant": 3,
+        "key_little_giant": 4,
+        "single_champion": 4,  # beside the ladder: ranks with its top rung
+    }
+    for name in ("education", "title_level", "firm_tier", "center_status"):
+        spec = FACTS[name]
+        assert spec.value_labels_zh is not None and spec.value_labels_en is not None
+        assert set(spec.value_labels_zh) == set(spec.value_labels_en) == set(spec.allowed), name
+
+
+@pytest.mark.parametrize(
+    ("fact", "value", "refused"),
+    [
+        ("age_years", 40, False),
+        ("age_years", 150, False),
+        ("age_years", 151, True),
+        ("age_years", 1_000_000, True),
+        ("age_years", -1, True),
+        ("months_at_accredited_center", 1800, False),
+        ("months_at_accredited_center", 2_000_000, True),
+        ("si_months_either", [12, 2_000_000], True),
+        ("title_rank", 1_000_000, False),  # not a time-growing fact: no bound
+    ],
+)
+def test_thresholds_of_time_growing_facts_are_bounded(fact, value, refused):
+    assert (threshold_problem(FACTS[fact], value) is not None) is refused

@@ -6,13 +6,14 @@ from datetime import date, timedelta
 import pytest
 
 from talent_service.eligibility.defaults import default_policy
-from talent_service.eligibility.evaluate import Outcome, outcome_of
+from talent_service.eligibility.evaluate import outcome_of
 from talent_service.eligibility.forecast import (
     ForecastKind,
     GrowingFact,
     forecast,
     project_facts,
 )
+from talent_service.reference.enums import Outcome
 
 HOST_HUKOU = default_policy("440300", "host", "hukou")
 RULE = HOST_HUKOU.validated_rule()
@@ -170,10 +171,10 @@ def test_forecast_matches_a_day_by_day_scan():
         while day < date(2028, 6, 1):
             day += timedelta(days=1)
             now = outcome_of(RULE, project_facts(facts, growing, birth, day), PARAMS)
-            if (now is Outcome.ELIGIBLE) != (start is Outcome.ELIGIBLE):
+            if (now is Outcome.eligible) != (start is Outcome.eligible):
                 expected = day
                 break
-        if start is Outcome.ELIGIBLE:
+        if start is Outcome.eligible:
             assert result.kind in (ForecastKind.ELIGIBILITY_ENDS, ForecastKind.STAYS_ELIGIBLE)
         else:
             assert result.kind in (ForecastKind.BECOMES_ELIGIBLE, ForecastKind.NOT_REACHABLE)
@@ -185,3 +186,26 @@ def test_forecast_matches_a_day_by_day_scan():
         ForecastKind.ELIGIBILITY_ENDS,
         ForecastKind.STAYS_ELIGIBLE,
     }
+
+
+@pytest.mark.parametrize(
+    ("params", "education", "kind"),
+    [
+        # An age limit no one reaches: eligible for good, no end date is ever computed.
+        ({**PARAMS, "max_age_master": 1_000_000}, "master", ForecastKind.STAYS_ELIGIBLE),
+        # A month count no one reaches: never eligible within the horizon.
+        ({**PARAMS, "min_months_at_center": 2_000_000}, "master", ForecastKind.NOT_REACHABLE),
+        ({**PARAMS, "min_si_months": 2e300}, "master", ForecastKind.NOT_REACHABLE),
+    ],
+)
+def test_thresholds_beyond_the_calendar_give_no_date_and_no_error(params, education, kind):
+    growing = {
+        "months_at_accredited_center": GrowingFact(date(2020, 1, 1)),
+        "si_months_either": GrowingFact(date(2020, 1, 1)),
+    }
+    facts = {**STATIC, "education": education}
+    result = forecast(
+        RULE, params, facts, date(2024, 6, 1), growing=growing, birth_date=date(1990, 1, 1)
+    )
+    assert result.kind is kind
+    assert result.change_on is None and result.then_ends_on is None

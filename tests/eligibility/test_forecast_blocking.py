@@ -8,10 +8,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from talent_service.eligibility.defaults import default_policies, default_policy
-from talent_service.eligibility.evaluate import Outcome, evaluate
+from talent_service.eligibility.evaluate import evaluate
 from talent_service.eligibility.fact_builder import EPOCH, NO_DATE, build, growing_facts, row_facts
 from talent_service.eligibility.forecast import ForecastKind, GrowingFact, forecast
 from talent_service.eligibility.rules import validate_rule
+from talent_service.reference.enums import Outcome
 from tests.eligibility.test_fact_builder import HOMES, PRD, random_inputs
 
 AS_OF = date(2025, 6, 30)
@@ -127,7 +128,7 @@ def test_not_reachable_forecasts_blame_only_criteria_failing_today():
             birth_day = int(inputs.birth_day[row])
             birth = None if birth_day == NO_DATE else EPOCH + timedelta(days=birth_day)
             today = evaluate(rule, facts, params)
-            if today.outcome is not Outcome.INELIGIBLE:
+            if today.outcome is not Outcome.ineligible:
                 continue
             growing = growing_facts(inputs, built, row)
             result = forecast(rule, params, facts, AS_OF, growing=growing, birth_date=birth)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.access.world import assert_problem
 from tests.factories import GUANGZHOU, SHANTOU, SHENZHEN, Factory
 
 MALICIOUS = "__import__('os').system('touch /tmp/pwned')"
+JSON = "application/json"
 
 
 def _compare(node_id: str, fact: str, op: str, rhs: dict[str, Any]) -> dict[str, Any]:
@@ -461,6 +463,145 @@ def test_strings_that_look_like_code_are_stored_as_data(
     assert read["rule"]["label_en"] == MALICIOUS
     assert read["rule"]["legal_ref"] == rule["legal_ref"]
     assert read["document_ref"] == MALICIOUS
+
+
+def _post_json(client: TestClient, url: str, body: Any, headers: dict[str, str]) -> Any:
+    """POST ``body`` as ASCII JSON (escapes such as \\ud800 kept as they are)."""
+    content = json.dumps(body, ensure_ascii=True)
+    return client.post(url, content=content, headers=headers | {"Content-Type": JSON})
+
+
+# Refused in every text field: a lone surrogate and a right-to-left override.
+UNPRINTABLE = {"lone surrogate": "a\ud800b", "bidi override": "汕头\u202e司公限有"}
+
+
+def test_unprintable_text_in_rule_labels_and_parameter_labels_is_refused(
+    client: TestClient, province: dict[str, str], policy: int, session: Session
+) -> None:
+    url = f"/v1/policies/{policy}/versions"
+    draft = _draft(client, policy, province, effective_from="2026-01-01")
+    before = _snapshot(session, policy)
+    for case, bad in UNPRINTABLE.items():
+        root = {**_rule(), "label_zh": bad}
+        r = _post_json(client, url, _version_body(rule=root), province)
+        problem = assert_problem(r, 422)
+        assert [e["field"] for e in problem["errors"]] == ["body.rule.label_zh"], case
+        leaf = _rule()
+        leaf["children"][1] = {**leaf["children"][1], "label_en": bad}
+        r = _post_json(client, url, _version_body(rule=leaf), province)
+        problem = assert_problem(r, 422)
+        assert [e["field"] for e in problem["errors"]] == ["body.rule.children[1].label_en"], case
+        types = {"max_age": {**AGE_SPEC, "label_zh": bad}}
+        r = _post_json(client, url, _version_body(parameter_types=types), province)
+        problem = assert_problem(r, 422)
+        assert [e["field"] for e in problem["errors"]] == [
+            "body.parameter_types.max_age.label_zh"
+        ], case
+        # The same check on a draft's change and on a simulated inline rule.
+        r = client.patch(
+            f"/v1/policies/{policy}/versions/{draft}",
+            content=json.dumps({"parameter_types": types, "rule": leaf}),
+            headers=province | {"Content-Type": JSON},
+        )
+        problem = assert_problem(r, 422)
+        assert {e["field"] for e in problem["errors"]} == {
+            "body.parameter_types.max_age.label_zh"
+        }, case
+        r = _post_json(
+            client,
+            f"/v1/policies/{policy}/simulate",
+            {"as_of": "2025-06-30", "draft": {"rule": root, "parameter_types": types}},
+            province,
+        )
+        problem = assert_problem(r, 422)
+        assert problem["errors"][0]["field"].startswith("body.draft."), case
+    after = _snapshot(session, policy)
+    assert after == before
+
+
+def test_out_of_range_thresholds_of_time_growing_facts_are_refused_when_saved(
+    client: TestClient, province: dict[str, str], policy: int, session: Session
+) -> None:
+    before = _snapshot(session, policy)
+    url = f"/v1/policies/{policy}/versions"
+    # A constant beyond any working life: no one could ever reach it.
+    r = client.post(url, json=_version_body(rule=_rule(min_months=2_000_000)), headers=province)
+    problem = assert_problem(r, 422)
+    (error,) = problem["errors"]
+    assert error["field"] == "body.rule.children[1].rhs.value"
+    assert "between 0 and 1800 months" in error["reason"]
+    # A parameter value compared with age: refused where it is added.
+    huge_age = {"name": "max_age", "value": 1_000_000, "effective_from": "2026-01-01"}
+    r = client.post(
+        f"/v1/policies/{policy}/parameters",
+        json=huge_age | {"close_current": True},
+        headers=province,
+    )
+    problem = assert_problem(r, 422)
+    assert [e["field"] for e in problem["errors"]] == ["body.value"]
+    assert "between 0 and 150 years" in problem["errors"][0]["reason"]
+    assert _snapshot(session, policy) == before
+
+    # A value that one draft compares with a title rank, and the draft about to be published
+    # compares with months: refused when that draft is published, naming the parameter.
+    limit = {"type": "number", "label_zh": "上限", "label_en": "limit"}
+    ranked = _rule()
+    ranked["children"][1] = _compare("months", "title_rank", "le", {"param": "limit"})
+    ranked_draft = _draft(
+        client,
+        policy,
+        province,
+        rule=ranked,
+        parameter_types={"max_age": AGE_SPEC, "limit": limit},
+        effective_from="2030-01-01",
+    )
+    assert ranked_draft == 2
+    _parameter(client, policy, province, name="limit", value=1_000_000, effective_from="2024-01-01")
+    timed = _rule()
+    timed["children"][1] = _compare(
+        "months", "months_at_accredited_center", "ge", {"param": "limit"}
+    )
+    timed_draft = _draft(
+        client,
+        policy,
+        province,
+        rule=timed,
+        parameter_types={"max_age": AGE_SPEC, "limit": limit},
+        effective_from="2031-01-01",
+    )
+    problem = assert_problem(_publish(client, policy, timed_draft, province, supersede=True), 422)
+    assert [e["field"] for e in problem["errors"]] == ["parameters.limit"]
+    assert "between 0 and 1800 months" in problem["errors"][0]["reason"]
+    session.expire_all()
+    published = session.exec(
+        select(PolicyVersion.version).where(
+            PolicyVersion.policy_id == policy, PolicyVersion.status == PolicyStatus.published
+        )
+    ).all()
+    assert list(published) == [1]
+
+
+def test_thresholds_stored_before_the_bounds_never_break_a_check(
+    client: TestClient, province: dict[str, str], policy: int, talent: Talent, session: Session
+) -> None:
+    """Data saved before thresholds were bounded: the checks answer, without a forecast date."""
+    (param,) = session.exec(select(PolicyParameter).where(PolicyParameter.policy_id == policy))
+    param.value = 1_000_000  # an age limit no one reaches
+    session.add(param)
+    session.commit()
+    decision = _decision(client, talent, "2025-06-30", province)
+    assert decision["outcome"] == "eligible"
+    assert decision["document"]["forecast"]["kind"] == "stays_eligible"
+    assert decision["document"]["forecast"]["change_on"] is None
+
+    version = session.exec(select(PolicyVersion).where(PolicyVersion.policy_id == policy)).one()
+    version.rule = _rule(min_months=2_000_000)  # a month count no one reaches
+    session.add(version)
+    session.commit()
+    decision = _decision(client, talent, "2025-06-30", province)
+    assert decision["outcome"] == "ineligible"
+    assert decision["document"]["forecast"]["kind"] == "not_reachable"
+    assert decision["document"]["forecast"]["change_on"] is None
 
 
 BAD_PARAMETERS: dict[str, tuple[dict[str, Any], str]] = {

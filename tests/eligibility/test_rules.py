@@ -5,16 +5,19 @@ import os
 
 import pytest
 
-from talent_service.eligibility.evaluate import Outcome, evaluate
+from talent_service.eligibility.evaluate import evaluate
 from talent_service.eligibility.facts import ParamSpec, ValueType
 from talent_service.eligibility.rules import (
     MAX_DEPTH,
     MAX_ERRORS,
     MAX_NODES,
     RuleValidationError,
+    param_threshold_problem,
     rule_json_schema,
+    threshold_errors,
     validate_rule,
 )
+from talent_service.reference.enums import Outcome
 
 MALICIOUS = "__import__('os').system('x')"
 
@@ -225,7 +228,7 @@ def test_malicious_string_as_a_value_is_refused_or_kept_as_data(monkeypatch):
     tree = group("all", [leaf(label_zh=MALICIOUS, label_en=MALICIOUS, legal_ref=MALICIOUS)])
     rule = validate_rule(copy.deepcopy(tree))
     result = evaluate(rule, {"age_years": 30}, {})
-    assert result.outcome is Outcome.ELIGIBLE
+    assert result.outcome is Outcome.eligible
     assert result.explanation["children"][0]["label_en"] == MALICIOUS
     assert result.explanation["children"][0]["legal_ref"] == MALICIOUS
 
@@ -233,3 +236,23 @@ def test_malicious_string_as_a_value_is_refused_or_kept_as_data(monkeypatch):
 def test_json_schema_is_available_for_openapi():
     schema = rule_json_schema()
     assert "CompareNode" in schema.get("$defs", {})
+
+
+def test_threshold_bounds_are_reported_with_their_paths_but_do_not_stop_loading():
+    tree = group(
+        "all",
+        [
+            leaf(rhs={"value": 40}),
+            leaf("months", "months_at_accredited_center", "ge", {"value": 2_000_000}),
+            leaf("si", "si_months_either", "in", {"value": [12, 5000]}),
+            leaf("limit", "age_years", "le", {"param": "max_age"}),
+        ],
+    )
+    rule = validate_rule(tree, PARAMS)  # a stored rule still loads
+    assert [(e.field, e.code) for e in threshold_errors(rule, "body.rule")] == [
+        ("body.rule.children[1].rhs.value", "out_of_range"),
+        ("body.rule.children[2].rhs.value[1]", "out_of_range"),
+    ]
+    assert param_threshold_problem(rule, "max_age", 65) is None
+    why = param_threshold_problem(rule, "max_age", 1_000_000)
+    assert why is not None and "'limit'" in why and "150 years" in why

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from talent_service.eligibility.store import load_default_policies
-from talent_service.models import Center, Firm, Policy, Talent
+from talent_service.models import (
+    Center,
+    Firm,
+    Policy,
+    PolicyParameter,
+    PolicyVersion,
+    Talent,
+)
 from talent_service.reference.enums import DepartureReason, Education
 from tests.access.world import assert_problem
 from tests.factories import GUANGZHOU, SHANTOU, SHENZHEN, Factory
@@ -326,3 +334,77 @@ def test_only_governments_simulate(client: TestClient, make: Factory, shenzhen_h
     assert_problem(_simulate(client, shenzhen_hukou, firm, RAISE), 403)
     machine = make.client("eligibility:check", "eligibility:verify")
     assert_problem(_simulate(client, shenzhen_hukou, machine, RAISE), 403)
+
+
+def _stored(session: Session, *policy_ids: int) -> list[Any]:
+    session.expire_all()
+    versions = session.exec(
+        select(PolicyVersion)
+        .where(col(PolicyVersion.policy_id).in_(policy_ids))
+        .order_by(col(PolicyVersion.id))
+    ).all()
+    params = session.exec(
+        select(PolicyParameter)
+        .where(col(PolicyParameter.policy_id).in_(policy_ids))
+        .order_by(col(PolicyParameter.id))
+    ).all()
+    return copy.deepcopy([v.model_dump() for v in versions] + [p.model_dump() for p in params])
+
+
+def test_another_citys_draft_is_out_of_reach_of_a_bureau_simulation(
+    client: TestClient, make: Factory, people: dict[str, Talent], session: Session
+) -> None:
+    """Shenzhen's draft, asked for by Guangzhou's bureau: through Shenzhen's policy and by its
+    number through Guangzhou's own, it is refused as if it did not exist; nothing changes."""
+    province = make.province()
+    shenzhen_hukou = _policy_id(session, SHENZHEN)
+    guangzhou_hukou = _policy_id(session, GUANGZHOU)
+    r = client.post(
+        f"/v1/policies/{shenzhen_hukou}/versions",
+        json={
+            "rule": {
+                "id": "leak",
+                "kind": "compare",
+                "label_zh": "草案条件",
+                "label_en": "draft criterion",
+                "fact": "key_post",
+                "op": "eq",
+                "rhs": {"value": True},
+            },
+            "effective_from": "2026-01-01",
+            "document_ref": "draft",
+            "description_zh": "深圳草案",
+            "description_en": "Shenzhen draft",
+        },
+        headers=province,
+    )
+    assert r.status_code == 201, r.text
+    draft_number = r.json()["version"]
+    before = _stored(session, shenzhen_hukou, guangzhou_hukou)
+
+    guangzhou = make.bureau(GUANGZHOU)
+    through_owner = _simulate(client, shenzhen_hukou, guangzhou, {"version": draft_number})
+    missing = _simulate(client, shenzhen_hukou, guangzhou, {"version": draft_number + 1})
+    refused, absent = assert_problem(through_owner, 404), assert_problem(missing, 404)
+    assert refused["type"] == absent["type"]
+    assert refused["detail"] == absent["detail"].replace(
+        f" {draft_number + 1} does not exist", f" {draft_number} does not exist"
+    )
+    assert "leak" not in through_owner.text and "深圳草案" not in through_owner.text
+    # Guangzhou's policy has no such version: the number never reaches Shenzhen's draft.
+    through_own = _simulate(client, guangzhou_hukou, guangzhou, {"version": draft_number})
+    assert_problem(through_own, 404)
+    assert "leak" not in through_own.text and "深圳草案" not in through_own.text
+    assert _stored(session, shenzhen_hukou, guangzhou_hukou) == before
+    # Shenzhen's own bureau reaches it.
+    own = _simulated(client, shenzhen_hukou, make.bureau(SHENZHEN), {"version": draft_number})
+    assert own["after"]["version"] == draft_number and own["after"]["status"] == "draft"
+
+
+def test_a_simulated_threshold_beyond_a_lifetime_is_refused(
+    client: TestClient, make: Factory, shenzhen_hukou: int
+) -> None:
+    draft = {"parameters": {"max_age_bachelor": 1_000_000}}
+    problem = assert_problem(_simulate(client, shenzhen_hukou, make.province(), draft), 422)
+    assert [e["field"] for e in problem["errors"]] == ["body.draft.parameters.max_age_bachelor"]
+    assert "between 0 and 150 years" in problem["errors"][0]["reason"]
