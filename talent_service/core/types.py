@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 from pydantic import (
     AfterValidator,
@@ -81,32 +81,19 @@ def text(max_length: int, *, min_length: int = 1) -> object:
     ]
 
 
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_printable),
-]
-ShortText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
-    AfterValidator(_printable),
-]
-LongText = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-    AfterValidator(_printable),
-]
 # Sized to their columns (tests/core/test_input_fits_columns.py checks every request field).
-Label = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
-    AfterValidator(_printable),
-]  # districts, certificate numbers
-Address = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=300),
-    AfterValidator(_printable),
-]
+if TYPE_CHECKING:  # to mypy a call is not a type; at run time each carries its constraints
+    Name = str
+    ShortText = str
+    LongText = str
+    Label = str
+    Address = str
+else:
+    Name = text(200)
+    ShortText = text(100)
+    LongText = text(500)
+    Label = text(64)  # districts, certificate numbers
+    Address = text(300)
 CityCode = Annotated[str, StringConstraints(min_length=6, max_length=6, pattern=r"^\d{6}$")]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Area = Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import extract
 from sqlmodel import Session, col, select
 
 from talent_service.auth.principal import Principal
@@ -12,10 +11,11 @@ from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, rule_violation
 from talent_service.core.pagination import PageParams
+from talent_service.employments.filters import spell_filters
 from talent_service.employments.rules import MAX_DAYS_AHEAD, first_overlap
 from talent_service.employments.schemas import Departure, EmploymentCreate, EmploymentUpdate
 from talent_service.firms.service import check_version
-from talent_service.models import Center, Employment, Firm, Talent, TalentFirm
+from talent_service.models import Center, Employment, Talent, TalentFirm
 from talent_service.reference.enums import CenterStatus
 
 
@@ -101,21 +101,16 @@ def list_employments(
     query = scoped(Employment, principal).where(col(Employment.id) > page.after_id)
     if talent_id is not None:
         query = query.where(Employment.talent_id == talent_id)
-    if firm_id is not None:
-        query = query.where(Employment.firm_id == firm_id)
-    if center_id is not None:
-        query = query.where(Employment.center_id == center_id)
-    if host_city_code is not None:
-        hosted = select(Center.id).where(Center.host_city_code == host_city_code)
-        query = query.where(col(Employment.center_id).in_(hosted))
-    if home_city_code is not None:
-        based = select(Firm.id).where(Firm.home_city_code == home_city_code)
-        query = query.where(col(Employment.firm_id).in_(based))
-    if hire_year is not None:
-        query = query.where(extract("year", col(Employment.hired_on)) == hire_year)
-    if still_employed is not None:
-        departed = col(Employment.departed_on)
-        query = query.where(departed.is_(None) if still_employed else departed.is_not(None))
+    query = query.where(
+        *spell_filters(
+            firm_id=firm_id,
+            center_id=center_id,
+            host_city_code=host_city_code,
+            home_city_code=home_city_code,
+            hire_years=() if hire_year is None else (hire_year,),
+            still_employed=still_employed,
+        )
+    )
     if recruited_via_program is not None:
         query = query.where(Employment.recruited_via_program == recruited_via_program)
     if at_home_site is not None:

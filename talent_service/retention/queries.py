@@ -40,14 +40,12 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Select,
-    and_,
     case,
     cast,
     extract,
     func,
     literal,
     literal_column,
-    or_,
     select,
     type_coerce,
 )
@@ -57,6 +55,7 @@ from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import center_rule, employment_rule, firm_rule, talent_rule
 from talent_service.cities.service import all_cities
 from talent_service.core.clock import today
+from talent_service.employments.filters import spell_filters
 from talent_service.models import Center, Employment, Firm, Talent
 from talent_service.reference.enums import Education, Region
 from talent_service.retention.schemas import PopulationQuery, Site
@@ -116,25 +115,13 @@ def population_filter(principal: Principal, population: PopulationQuery) -> list
     clauses: list[Any] = [employment_rule(principal)]
     if population.recruited_only:
         clauses.append(_E.c.recruited_via_program.is_(True))
-    if population.hire_years:
-        clauses.append(
-            or_(
-                *(
-                    and_(_E.c.hired_on >= date(y, 1, 1), _E.c.hired_on < date(y + 1, 1, 1))
-                    for y in sorted(set(population.hire_years))
-                )
-            )
-        )
-    if population.home_city_code is not None:
-        based = select(_F.c.id).where(_F.c.home_city_code == population.home_city_code)
-        clauses.append(_E.c.firm_id.in_(based))
-    if population.host_city_code is not None:
-        hosted = select(_C.c.id).where(_C.c.host_city_code == population.host_city_code)
-        clauses.append(_E.c.center_id.in_(hosted))
-    if population.firm_id is not None:
-        clauses.append(_E.c.firm_id == population.firm_id)
-    if population.center_id is not None:
-        clauses.append(_E.c.center_id == population.center_id)
+    clauses += spell_filters(
+        firm_id=population.firm_id,
+        center_id=population.center_id,
+        host_city_code=population.host_city_code,
+        home_city_code=population.home_city_code,
+        hire_years=population.hire_years or (),
+    )
     if population.site is Site.home:
         clauses.append(_E.c.center_id.is_(None))
     elif population.site is Site.enclave:

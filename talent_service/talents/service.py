@@ -4,7 +4,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, extract
+from sqlalchemy import Connection, Engine
 from sqlmodel import Session, col, select
 
 from talent_service.auth.principal import Principal
@@ -24,8 +24,9 @@ from talent_service.core.errors import not_found, rule_violation
 from talent_service.core.pagination import PageParams
 from talent_service.core.read_batcher import ReadBatcher, per_loop
 from talent_service.core.security import decrypt_field, encrypt_field, lookup_hash
+from talent_service.employments.filters import spell_filters
 from talent_service.firms.service import check_version
-from talent_service.models import Center, Employment, Firm, Talent, TalentFirm
+from talent_service.models import Employment, Talent, TalentFirm
 from talent_service.reference.enums import Education, Role
 from talent_service.reference.identifiers import (
     IdentifierError,
@@ -188,26 +189,16 @@ def list_talents(
     if education is not None:
         query = query.where(Talent.education == education)
     # Filters on employment look only at the spells the caller may see.
-    spells = select(Employment.talent_id).where(employment_rule(principal))
-    filtered = False
-    if firm_id is not None:
-        spells, filtered = spells.where(Employment.firm_id == firm_id), True
-    if center_id is not None:
-        spells, filtered = spells.where(Employment.center_id == center_id), True
-    if host_city_code is not None:
-        hosted = select(Center.id).where(Center.host_city_code == host_city_code)
-        spells, filtered = spells.where(col(Employment.center_id).in_(hosted)), True
-    if home_city_code is not None:
-        based = select(Firm.id).where(Firm.home_city_code == home_city_code)
-        spells, filtered = spells.where(col(Employment.firm_id).in_(based)), True
-    if hire_year is not None:
-        spells, filtered = (
-            spells.where(extract("year", col(Employment.hired_on)) == hire_year),
-            True,
-        )
-    if still_employed is True:
-        spells, filtered = spells.where(col(Employment.departed_on).is_(None)), True
-    if filtered:
+    on_spells = spell_filters(
+        firm_id=firm_id,
+        center_id=center_id,
+        host_city_code=host_city_code,
+        home_city_code=home_city_code,
+        hire_years=() if hire_year is None else (hire_year,),
+        still_employed=True if still_employed else None,  # "no longer employed": below
+    )
+    if on_spells:
+        spells = select(Employment.talent_id).where(employment_rule(principal), *on_spells)
         query = query.where(col(Talent.id).in_(spells))
     if still_employed is False:
         open_spells = select(Employment.talent_id).where(
