@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from talent_service.auth.principal import (
     SCOPE_CENTERS_ACCREDIT,
@@ -23,7 +23,7 @@ from talent_service.centers.schemas import (
 )
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
-from talent_service.core.types import MAX_INT
+from talent_service.core.types import MAX_INT, CityQuery, IdPath
 from talent_service.deps import Access, IfMatchDep, SessionDep
 from talent_service.reference.enums import CenterKind, CenterStatus, Role
 
@@ -33,8 +33,6 @@ READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_RE
 WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
 DECIDE = Access(Role.province, Role.bureau, scope=SCOPE_CENTERS_ACCREDIT)
 CLOSE = Access(Role.province, Role.bureau, Role.firm, scope=SCOPE_CENTERS_CLOSE)
-CenterId = Annotated[int, Path(ge=1, le=MAX_INT)]
-CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 STATE_ERRORS = problem_responses(403, 404, 409, 412, 422)
 
 
@@ -84,7 +82,7 @@ def list_centers(
     responses=problem_responses(404),
 )
 def read_center(
-    center_id: CenterId,
+    center_id: IdPath,
     session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
     response: Response,
@@ -101,7 +99,7 @@ def read_center(
     responses=STATE_ERRORS,
 )
 def update_center(
-    center_id: CenterId,
+    center_id: IdPath,
     body: CenterUpdate,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
@@ -118,7 +116,7 @@ def update_center(
     responses=STATE_ERRORS,
 )
 def decide_accreditation(
-    center_id: CenterId,
+    center_id: IdPath,
     body: AccreditationDecision,
     session: SessionDep,
     principal: Annotated[Principal, Depends(DECIDE)],
@@ -136,7 +134,7 @@ def decide_accreditation(
     responses=STATE_ERRORS,
 )
 def suspend_center(
-    center_id: CenterId,
+    center_id: IdPath,
     body: StatusNote,
     session: SessionDep,
     principal: Annotated[Principal, Depends(DECIDE)],
@@ -155,7 +153,7 @@ def suspend_center(
     responses=STATE_ERRORS,
 )
 def reinstate_center(
-    center_id: CenterId,
+    center_id: IdPath,
     body: StatusNote,
     session: SessionDep,
     principal: Annotated[Principal, Depends(DECIDE)],
@@ -174,7 +172,7 @@ def reinstate_center(
     responses=STATE_ERRORS,
 )
 def close_center(
-    center_id: CenterId,
+    center_id: IdPath,
     body: Closure,
     session: SessionDep,
     principal: Annotated[Principal, Depends(CLOSE)],

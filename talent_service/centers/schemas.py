@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field
 
 from talent_service.core.types import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     Address,
     Area,
     CityCode,
@@ -17,9 +19,6 @@ from talent_service.core.types import (
     UpdateModel,
 )
 from talent_service.reference.enums import CenterKind, CenterStatus
-
-EARLIEST = date(1990, 1, 1)
-LATEST = date(2100, 1, 1)
 
 
 class CenterCreate(RequestModel):
@@ -34,7 +33,7 @@ class CenterCreate(RequestModel):
     name: Name
     address: Address
     floor_area_m2: Area
-    opened_on: date = Field(ge=EARLIEST, le=LATEST)
+    opened_on: date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
 
 
 class CenterUpdate(UpdateModel):
@@ -74,5 +73,5 @@ class StatusNote(RequestModel):
 
 
 class Closure(RequestModel):
-    closed_on: date = Field(ge=EARLIEST, le=LATEST)
+    closed_on: date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
     note: LongText | None = None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
+from fastapi import Path, Query
 from pydantic import (
     AfterValidator,
     ConfigDict,
@@ -96,6 +98,12 @@ else:
     Address = text(300)
 CityCode = Annotated[str, StringConstraints(min_length=6, max_length=6, pattern=r"^\d{6}$")]
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+# Path and query parameters, the same in every router.
+IdPath = Annotated[int, Path(ge=1, le=MAX_INT)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
+CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 city code")]
+# Dates the registry accepts (hires, departures, openings): outside them is a typo, not history.
+EARLIEST_DATE, LATEST_DATE = date(1990, 1, 1), date(2100, 1, 1)
 Area = Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)]
 
 

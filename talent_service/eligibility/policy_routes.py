@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Response
 
 from talent_service.auth.principal import (
     SCOPE_ELIGIBILITY_CHECK,
@@ -18,7 +18,7 @@ from talent_service.auth.principal import (
 )
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
-from talent_service.core.types import MAX_INT
+from talent_service.core.types import CityQuery, IdPath
 from talent_service.deps import Access, IfMatchDep, SessionDep
 from talent_service.eligibility import policy_service as service
 from talent_service.eligibility import simulation
@@ -45,9 +45,6 @@ WRITE = Access(Role.province, Role.bureau, scope=SCOPE_POLICIES_WRITE)
 # A planning tool of governments; the population is cut down to the talent the caller may see.
 SIMULATE = Access(Role.province, Role.bureau, scope=SCOPE_ELIGIBILITY_CHECK)
 
-PolicyId = Annotated[int, Path(ge=1, le=MAX_INT)]
-VersionNumber = Annotated[int, Path(ge=1, le=MAX_INT)]
-
 
 def _version_read(version: PolicyVersion, response: Response) -> VersionRead:
     response.headers["ETag"] = f'"{service.version_tag(version)}"'
@@ -59,7 +56,7 @@ def list_policies(
     session: SessionDep,
     _: Annotated[Principal, Depends(READ)],
     page: Annotated[PageParams, Depends(page_params)],
-    city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    city_code: CityQuery = None,
     benefit: Benefit | None = None,
     side: Side | None = None,
 ) -> Page[PolicyRead]:
@@ -87,7 +84,7 @@ def create_policy(
     responses=problem_responses(404),
 )
 def read_policy(
-    policy_id: PolicyId, session: SessionDep, principal: Annotated[Principal, Depends(READ)]
+    policy_id: IdPath, session: SessionDep, principal: Annotated[Principal, Depends(READ)]
 ) -> PolicyDetail:
     return service.policy_detail(session, principal, service.get_policy(session, policy_id))
 
@@ -99,8 +96,8 @@ def read_policy(
     responses=problem_responses(404),
 )
 def read_version(
-    policy_id: PolicyId,
-    version: VersionNumber,
+    policy_id: IdPath,
+    version: IdPath,
     session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
     response: Response,
@@ -117,7 +114,7 @@ def read_version(
     responses=problem_responses(403, 404, 422),
 )
 def create_version(
-    policy_id: PolicyId,
+    policy_id: IdPath,
     body: VersionCreate,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
@@ -133,8 +130,8 @@ def create_version(
     responses=problem_responses(403, 404, 409, 412, 422),
 )
 def update_version(
-    policy_id: PolicyId,
-    version: VersionNumber,
+    policy_id: IdPath,
+    version: IdPath,
     body: VersionUpdate,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
@@ -153,8 +150,8 @@ def update_version(
     responses=problem_responses(403, 404, 409, 422),
 )
 def publish_version(
-    policy_id: PolicyId,
-    version: VersionNumber,
+    policy_id: IdPath,
+    version: IdPath,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
     response: Response,
@@ -173,7 +170,7 @@ def publish_version(
     responses=problem_responses(403, 404, 422),
 )
 def add_parameter(
-    policy_id: PolicyId,
+    policy_id: IdPath,
     body: ParameterCreate,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
@@ -189,7 +186,7 @@ def add_parameter(
     responses=problem_responses(404, 409, 422),
 )
 def simulate(
-    policy_id: PolicyId,
+    policy_id: IdPath,
     body: SimulationRequest,
     session: SessionDep,
     principal: Annotated[Principal, Depends(SIMULATE)],

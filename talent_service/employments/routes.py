@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, Principal
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
-from talent_service.core.types import MAX_INT
+from talent_service.core.types import CityQuery, IdPath, IdQuery
 from talent_service.deps import Access, IfMatchDep, SessionDep
 from talent_service.employments import service
 from talent_service.employments.schemas import (
@@ -22,9 +22,6 @@ router = APIRouter(prefix="/employments", tags=["employments"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
-EmploymentId = Annotated[int, Path(ge=1, le=MAX_INT)]
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
-CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
 @router.post(
@@ -81,7 +78,7 @@ def list_employments(
     responses=problem_responses(404),
 )
 def read_employment(
-    employment_id: EmploymentId,
+    employment_id: IdPath,
     session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
     response: Response,
@@ -98,7 +95,7 @@ def read_employment(
     responses=problem_responses(404, 409, 412, 422),
 )
 def update_employment(
-    employment_id: EmploymentId,
+    employment_id: IdPath,
     body: EmploymentUpdate,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
@@ -115,7 +112,7 @@ def update_employment(
     responses=problem_responses(404, 409, 412, 422),
 )
 def record_departure(
-    employment_id: EmploymentId,
+    employment_id: IdPath,
     body: Departure,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],

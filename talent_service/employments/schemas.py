@@ -5,6 +5,8 @@ from datetime import date, datetime
 from pydantic import Field
 
 from talent_service.core.types import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     CityCode,
     Id,
     RequestModel,
@@ -13,9 +15,6 @@ from talent_service.core.types import (
     UpdateModel,
 )
 from talent_service.reference.enums import DepartureReason
-
-EARLIEST = date(1990, 1, 1)
-LATEST = date(2100, 1, 1)
 
 
 class EmploymentCreate(RequestModel):
@@ -27,7 +26,7 @@ class EmploymentCreate(RequestModel):
     position: ShortText
     key_post: bool = False
     recruited_via_program: bool = False
-    hired_on: date = Field(ge=EARLIEST, le=LATEST)
+    hired_on: date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
     si_city_code: CityCode = Field(description="City where social insurance is paid")
 
 
@@ -41,7 +40,7 @@ class EmploymentUpdate(UpdateModel):
 
 
 class Departure(RequestModel):
-    departed_on: date = Field(ge=EARLIEST, le=LATEST)
+    departed_on: date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
     reason: DepartureReason
 
 

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from talent_service.auth.principal import SCOPE_ENCLAVES_WRITE, SCOPE_REGISTRY_READ, Principal
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
-from talent_service.core.types import MAX_INT
+from talent_service.core.types import CityQuery, IdPath
 from talent_service.deps import Access, IfMatchDep, SessionDep
 from talent_service.enclaves import service
 from talent_service.enclaves.schemas import EnclaveCreate, EnclaveRead, EnclaveUpdate
@@ -17,7 +17,6 @@ router = APIRouter(prefix="/enclaves", tags=["enclaves"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 WRITE = Access(Role.province, Role.bureau, scope=SCOPE_ENCLAVES_WRITE)
-EnclaveId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
 @router.post(
@@ -39,8 +38,8 @@ def list_enclaves(
     session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
     page: Annotated[PageParams, Depends(page_params)],
-    host_city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
-    partner_city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    host_city_code: CityQuery = None,
+    partner_city_code: CityQuery = None,
 ) -> Page[EnclaveRead]:
     rows = service.list_enclaves(
         session, principal, page, host_city_code=host_city_code, partner_city_code=partner_city_code
@@ -55,7 +54,7 @@ def list_enclaves(
     responses=problem_responses(404),
 )
 def read_enclave(
-    enclave_id: EnclaveId,
+    enclave_id: IdPath,
     session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
     response: Response,
@@ -72,7 +71,7 @@ def read_enclave(
     responses=problem_responses(403, 404, 409, 412, 422),
 )
 def update_enclave(
-    enclave_id: EnclaveId,
+    enclave_id: IdPath,
     body: EnclaveUpdate,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],

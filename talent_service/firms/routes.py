@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Response
 
 from talent_service.auth.principal import (
     SCOPE_FIRMS_ADMIN,
@@ -12,7 +12,7 @@ from talent_service.auth.principal import (
 )
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
-from talent_service.core.types import MAX_INT
+from talent_service.core.types import CityQuery, IdPath
 from talent_service.deps import Access, IfMatchDep, SessionDep
 from talent_service.firms import service
 from talent_service.firms.schemas import FirmCreate, FirmRead, FirmUpdate
@@ -23,7 +23,6 @@ router = APIRouter(prefix="/firms", tags=["firms"])
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 ADMIN = Access(Role.province, scope=SCOPE_FIRMS_ADMIN)
 WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
-FirmId = Annotated[int, Path(ge=1, le=MAX_INT)]
 
 
 @router.post(
@@ -44,7 +43,7 @@ def list_firms(
     session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
     page: Annotated[PageParams, Depends(page_params)],
-    home_city_code: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+    home_city_code: CityQuery = None,
     tier: FirmTier | None = None,
 ) -> Page[FirmRead]:
     rows = service.list_firms(session, principal, page, home_city_code=home_city_code, tier=tier)
@@ -55,7 +54,7 @@ def list_firms(
     "/{firm_id}", response_model=FirmRead, summary="Read a firm", responses=problem_responses(404)
 )
 def read_firm(
-    firm_id: FirmId,
+    firm_id: IdPath,
     session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
     response: Response,
@@ -72,7 +71,7 @@ def read_firm(
     responses=problem_responses(404, 409, 412, 422),
 )
 def update_firm(
-    firm_id: FirmId,
+    firm_id: IdPath,
     body: FirmUpdate,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],

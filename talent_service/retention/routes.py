@@ -11,7 +11,7 @@ from pydantic import Field
 
 from talent_service.auth.principal import SCOPE_RETENTION_READ, Principal
 from talent_service.core.problems import problem_responses
-from talent_service.core.types import MAX_INT
+from talent_service.core.types import CityQuery, IdQuery
 from talent_service.deps import Access, SessionDep
 from talent_service.reference.enums import Role
 from talent_service.retention import export, service
@@ -33,8 +33,6 @@ router = APIRouter(prefix="/retention", tags=["retention"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_RETENTION_READ)
 ReaderDep = Annotated[Principal, Depends(READ)]
-CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 city code")]
-IdQuery = Annotated[int | None, Query(ge=1, le=MAX_INT)]
 Months = Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS)]
 Year = Annotated[int, Field(ge=1990, le=2100)]
 HorizonsQuery = Annotated[

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, Principal
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
-from talent_service.core.types import MAX_INT
+from talent_service.core.types import MAX_INT, CityQuery, IdPath
 from talent_service.deps import Access, IfMatchDep, ReadBindDep, SessionDep
 from talent_service.reference.enums import Education, Role
 from talent_service.talents import service
@@ -18,8 +18,6 @@ router = APIRouter(prefix="/talents", tags=["talents"])
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
 DISCLOSE = Access(Role.province, Role.bureau, scope=SCOPE_REGISTRY_READ)
-TalentId = Annotated[int, Path(ge=1, le=MAX_INT)]
-CityQuery = Annotated[str | None, Query(pattern=r"^\d{6}$")]
 
 
 @router.post(
@@ -70,7 +68,7 @@ def list_talents(
     responses=problem_responses(404),
 )
 async def read_talent(
-    talent_id: TalentId,
+    talent_id: IdPath,
     bind: ReadBindDep,
     principal: Annotated[Principal, Depends(READ)],
 ) -> Response:
@@ -92,7 +90,7 @@ async def read_talent(
     responses=problem_responses(404),
 )
 def read_identity(
-    talent_id: TalentId, session: SessionDep, principal: Annotated[Principal, Depends(DISCLOSE)]
+    talent_id: IdPath, session: SessionDep, principal: Annotated[Principal, Depends(DISCLOSE)]
 ) -> TalentIdentity:
     return service.disclose_identity(session, principal, talent_id)
 
@@ -104,7 +102,7 @@ def read_identity(
     responses=problem_responses(404, 409, 412, 422),
 )
 def update_talent(
-    talent_id: TalentId,
+    talent_id: IdPath,
     body: TalentUpdate,
     session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
