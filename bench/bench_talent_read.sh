@@ -48,11 +48,13 @@ request = function() return wrk.format(nil, "/v1/talents/" .. ids[math.random(#i
 LUA
 
 echo "== warm-up"; wrk -t2 -c32 -d3s "http://127.0.0.1:$PORT/healthz" >/dev/null
+rate() { grep -E "Requests/sec|Latency|Non-2xx" | tee /dev/stderr | awk '/Requests\/sec/ {print $2}'; }
 echo "== /healthz ($WORKERS workers)"
-wrk -t2 -c32 -d15s "http://127.0.0.1:$PORT/healthz" | grep -E "Requests/sec|Latency|Non-2xx"
+HEALTH=$(wrk -t2 -c32 -d15s "http://127.0.0.1:$PORT/healthz" 2>&1 | rate)
 echo "== GET /v1/talents/{id}, $(echo $IDS | wc -w) different people at random, as the Shenzhen bureau ($WORKERS workers)"
-wrk -t2 -c32 -d15s -s "$LUA" -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT" \
-  | grep -E "Requests/sec|Latency|Non-2xx"
+RANDOM_READ=$(wrk -t2 -c32 -d15s -s "$LUA" -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT" 2>&1 | rate)
 echo "== GET /v1/talents/$TALENT, one person, as the Shenzhen bureau ($WORKERS workers)"
-wrk -t2 -c32 -d15s -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT/v1/talents/$TALENT" \
-  | grep -E "Requests/sec|Latency|Non-2xx"
+ONE_READ=$(wrk -t2 -c32 -d15s -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT/v1/talents/$TALENT" 2>&1 | rate)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo "== talent read / healthz: random people $(ratio "$RANDOM_READ" "$HEALTH")," \
+  "one person $(ratio "$ONE_READ" "$HEALTH") (target: at least 0.5)"

@@ -1,14 +1,13 @@
-"""The list of routers. Authentication is applied here, once, to every protected router."""
+"""The list of routers. Each protected route authenticates through its ``Access`` rule (deps.py)."""
 
 from __future__ import annotations
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 
 from talent_service.auth.routes import router as auth_router
 from talent_service.centers.routes import router as centers_router
 from talent_service.cities.routes import router as cities_router
 from talent_service.core.problems import problem_responses
-from talent_service.deps import get_principal
 from talent_service.eligibility.policy_routes import router as policies_router
 from talent_service.eligibility.routes import router as eligibility_router
 from talent_service.employments.routes import router as employments_router
@@ -47,10 +46,7 @@ def include_api(app: FastAPI) -> None:
     """
     for router in PROTECTED:
         app.include_router(
-            router,
-            prefix=API_PREFIX,
-            dependencies=[Depends(get_principal)],
-            responses=problem_responses(*INPUT_PROBLEMS, 401, 403, 500),
+            router, prefix=API_PREFIX, responses=problem_responses(*INPUT_PROBLEMS, 401, 403, 500)
         )
     for router in PUBLIC:
         app.include_router(

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from talent_service import __version__
 from talent_service.api import include_api
+from talent_service.core.async_read import close_loop_connections
 from talent_service.core.config import get_settings
 from talent_service.core.problems import install_problem_handlers
 from talent_service.eligibility.jwks_routes import router as jwks_router
 from talent_service.health import router as health_router
+
+
+@asynccontextmanager
+async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+    await close_loop_connections()  # the hot read's connection on this worker's loop
 
 
 def create_app() -> FastAPI:
@@ -25,6 +34,7 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        lifespan=_lifespan,
     )
     if settings.cors_origins:
         app.add_middleware(
@@ -35,9 +45,11 @@ def create_app() -> FastAPI:
             expose_headers=["ETag"],
         )
     install_problem_handlers(app)
+    # Routers are tried in order. Health probes first (orchestrators call them all the time),
+    # the JWKS last: verifiers fetch it rarely and cache it.
     app.include_router(health_router)
-    app.include_router(jwks_router)
     include_api(app)
+    app.include_router(jwks_router)
     return app
 
 

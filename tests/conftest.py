@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from talent_service.core.db import make_engine
 from talent_service.core.migrations import upgrade
-from talent_service.deps import get_read_bind, get_session, unit_of_work
+from talent_service.deps import get_session, unit_of_work
 from talent_service.main import create_app
 from tests.factories import Factory
 
@@ -93,11 +93,8 @@ def app(connection: Connection) -> FastAPI:
         async with unit_of_work(_session(connection)) as session:
             yield session
 
-    async def test_read_bind() -> Connection:
-        return connection
-
     app.dependency_overrides[get_session] = test_session
-    app.dependency_overrides[get_read_bind] = test_read_bind
+    app.state.read_bind = connection  # the hot read's bind (deps.read_bind)
     return app
 
 

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Engine,
     Integer,
     String,
     and_,
@@ -35,7 +36,8 @@ from sqlmodel import Session, SQLModel, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from talent_service.auth.principal import Principal
-from talent_service.core.driver_read import CompiledRead, compile_read, fetch_all
+from talent_service.core.async_read import run_read
+from talent_service.core.driver_read import CompiledRead, compile_read
 from talent_service.core.errors import not_found
 from talent_service.models import (
     Center,
@@ -254,8 +256,8 @@ def _compiled_by_ids(
     return compile_read(statement, dialect)
 
 
-def visible_rows(
-    connection: Connection,
+async def visible_rows(
+    bind: Engine | Connection,
     model: type[SQLModel],
     keys: Sequence[int],
     view: View,
@@ -268,8 +270,8 @@ def visible_rows(
     """
     keys = sorted(set(keys))
     shape = (view.reach, view.client_decisions)
-    read = _compiled_by_ids(model, shape, columns, len(keys), connection.dialect)
-    return {row["id"]: row for row in fetch_all(connection, read, _params(view, keys))}
+    read = _compiled_by_ids(model, shape, columns, len(keys), bind.dialect)
+    return {row["id"]: row for row in await run_read(bind, read, _params(view, keys))}
 
 
 def get_visible(session: Session, model: type[M], key: int, principal: Principal) -> M:

@@ -44,15 +44,17 @@ STATE_ERRORS = problem_responses(403, 404, 409, 412, 422)
     responses=problem_responses(422),
 )
 def create_center(
-    body: CenterCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+    body: CenterCreate,
+    principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
 ) -> CenterRead:
     return CenterRead.model_validate(service.create_center(session, principal, body))
 
 
 @router.get("", response_model=Page[CenterRead], summary="List the centers the caller may see")
 def list_centers(
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     firm_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     host_city_code: CityQuery = None,
@@ -83,8 +85,8 @@ def list_centers(
 )
 def read_center(
     center_id: IdPath,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     response: Response,
 ) -> CenterRead:
     center = CenterRead.model_validate(service.get_center(session, principal, center_id))
@@ -101,8 +103,8 @@ def read_center(
 def update_center(
     center_id: IdPath,
     body: CenterUpdate,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> CenterRead:
     center = service.update_center(session, principal, center_id, body, if_match)
@@ -118,8 +120,8 @@ def update_center(
 def decide_accreditation(
     center_id: IdPath,
     body: AccreditationDecision,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(DECIDE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> CenterRead:
     action = CenterAction.accredit if body.decision == "accredited" else CenterAction.reject
@@ -136,8 +138,8 @@ def decide_accreditation(
 def suspend_center(
     center_id: IdPath,
     body: StatusNote,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(DECIDE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> CenterRead:
     center = service.decide(
@@ -155,8 +157,8 @@ def suspend_center(
 def reinstate_center(
     center_id: IdPath,
     body: StatusNote,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(DECIDE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> CenterRead:
     center = service.decide(
@@ -174,8 +176,8 @@ def reinstate_center(
 def close_center(
     center_id: IdPath,
     body: Closure,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(CLOSE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> CenterRead:
     center = service.close_center(

@@ -17,8 +17,8 @@ READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_RE
 
 @router.get("", response_model=list[CityRead], summary="List Guangdong's 21 cities")
 def list_cities(
-    session: SessionDep,
     _: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     region: Annotated[Region | None, Query()] = None,
 ) -> list[CityRead]:
     cities = service.all_cities(session).values()
@@ -32,8 +32,8 @@ def list_cities(
     responses=problem_responses(404),
 )
 def read_city(
-    session: SessionDep,
     _: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     city_code: Annotated[str, Path(pattern=r"^\d{6}$")],
 ) -> CityRead:
     return service.get_city(session, city_code)

@@ -11,7 +11,7 @@ psycopg prepares a statement it has seen a few times on a connection, so it is p
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ class CompiledRead:
     positional: tuple[str, ...] | None  # parameter order for qmark drivers (SQLite)
     binds: tuple[tuple[str, Processor], ...]  # parameters whose type converts the value
     keys: tuple[str, ...]  # result column names
-    results: tuple[Processor | None, ...]
+    converted: tuple[tuple[str, Processor], ...]  # the columns whose type converts the value
 
 
 def compile_read(statement: Select[Any], dialect: Dialect) -> CompiledRead:
@@ -48,8 +48,10 @@ def compile_read(statement: Select[Any], dialect: Dialect) -> CompiledRead:
         positional=tuple(compiled.positiontup) if compiled.positional else None,  # type: ignore[arg-type]
         binds=tuple(binds),
         keys=tuple(str(column.key) for column in columns),
-        results=tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        converted=tuple(
+            (str(column.key), processor)
+            for column in columns
+            if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None))
         ),
     )
 
@@ -58,10 +60,7 @@ def fetch_all(
     connection: Connection, read: CompiledRead, params: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
     """Every row as ``{column key: value}``."""
-    values = {**read.defaults, **params}
-    for name, processor in read.binds:
-        values[name] = processor(values[name])
-    args: Any = values if read.positional is None else [values[n] for n in read.positional]
+    args = driver_args(read, params)
     dbapi_connection = connection.connection
     cursor = dbapi_connection.cursor()
     try:
@@ -75,10 +74,21 @@ def fetch_all(
         ) from exc
     finally:
         cursor.close()
-    return [
-        {
-            key: value if process is None else process(value)
-            for key, value, process in zip(read.keys, row, read.results, strict=True)
-        }
-        for row in rows
-    ]
+    return decode_rows(read, rows)
+
+
+def driver_args(read: CompiledRead, params: Mapping[str, Any]) -> Any:
+    values = {**read.defaults, **params}
+    for name, processor in read.binds:
+        values[name] = processor(values[name])
+    return values if read.positional is None else [values[n] for n in read.positional]
+
+
+def decode_rows(read: CompiledRead, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    decoded = []
+    for row in rows:
+        values = dict(zip(read.keys, row, strict=True))
+        for key, process in read.converted:
+            values[key] = process(values[key])
+        decoded.append(values)
+    return decoded

@@ -2,27 +2,28 @@
 
 Under load a worker holds many requests that each want one row by key. For such a read the
 round trip costs more than the row: system calls and wake-ups on both sides, and a statement for
-the server to run. Here at most one batch is in flight per event loop, in a worker thread; reads
-that arrive meanwhile queue, grouped by what must be equal to share a statement (``G``: the
-database and the caller's view), and the next batch carries them all, one statement per group.
+the server to run. Here at most one batch is in flight per event loop (see async_read.py);
+reads that arrive meanwhile queue, grouped by what must be equal to share a statement (``G``:
+the database and the caller's view), and the next batch carries them all, one statement per
+group.
 
 A read never joins a batch that started before it arrived, so a client that reads its own
-committed write sees it. Alone, a read goes at once: one thread hop, no waiting.
+committed write sees it. Alone, a read goes at once, no waiting; after a batch of several, the
+next one is taken one turn of the event loop later, which under load makes batches larger (fewer
+statements) at a cost of microseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
-
-from fastapi.concurrency import run_in_threadpool
 
 G = TypeVar("G", bound=Hashable)
 V = TypeVar("V")
 
-Fetch = Callable[[dict[G, list[int]]], dict[G, dict[int, V]]]
+Fetch = Callable[[dict[G, list[int]]], Awaitable[dict[G, dict[int, V]]]]
 
 
 class ReadBatcher(Generic[G, V]):
@@ -51,11 +52,17 @@ class ReadBatcher(Generic[G, V]):
 
     async def _drain(self) -> None:
         try:
+            busy = False
             while self._queued:
+                if busy:
+                    # Under load, let the loop take one turn first: requests already received
+                    # reach the queue and share this batch rather than wait for the next.
+                    await asyncio.sleep(0)
                 batch = self._take()
                 keys = {group: [key for key, _ in waiting] for group, waiting in batch.items()}
+                busy = sum(map(len, keys.values())) > 1
                 try:
-                    found = await run_in_threadpool(self._fetch, keys)
+                    found = await self._fetch(keys)
                 except BaseException as exc:
                     _settle(batch, exc)
                     if not isinstance(exc, Exception):

@@ -53,8 +53,8 @@ def _version_read(version: PolicyVersion, response: Response) -> VersionRead:
 
 @router.get("", response_model=Page[PolicyRead], summary="List benefit policies (all cities)")
 def list_policies(
-    session: SessionDep,
     _: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     city_code: CityQuery = None,
     benefit: Benefit | None = None,
@@ -72,7 +72,9 @@ def list_policies(
     responses=problem_responses(403, 409, 422),
 )
 def create_policy(
-    body: PolicyCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+    body: PolicyCreate,
+    principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
 ) -> PolicyRead:
     return PolicyRead.model_validate(service.create_policy(session, principal, body))
 
@@ -84,7 +86,9 @@ def create_policy(
     responses=problem_responses(404),
 )
 def read_policy(
-    policy_id: IdPath, session: SessionDep, principal: Annotated[Principal, Depends(READ)]
+    policy_id: IdPath,
+    principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
 ) -> PolicyDetail:
     return service.policy_detail(session, principal, service.get_policy(session, policy_id))
 
@@ -98,8 +102,8 @@ def read_policy(
 def read_version(
     policy_id: IdPath,
     version: IdPath,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     response: Response,
 ) -> VersionRead:
     policy = service.get_policy(session, policy_id)
@@ -116,8 +120,8 @@ def read_version(
 def create_version(
     policy_id: IdPath,
     body: VersionCreate,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     response: Response,
 ) -> VersionRead:
     return _version_read(service.create_version(session, principal, policy_id, body), response)
@@ -133,8 +137,8 @@ def update_version(
     policy_id: IdPath,
     version: IdPath,
     body: VersionUpdate,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     if_match: IfMatchDep,
     response: Response,
 ) -> VersionRead:
@@ -152,8 +156,8 @@ def update_version(
 def publish_version(
     policy_id: IdPath,
     version: IdPath,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     response: Response,
     body: Annotated[PublishRequest | None, Body()] = None,
 ) -> VersionRead:
@@ -172,8 +176,8 @@ def publish_version(
 def add_parameter(
     policy_id: IdPath,
     body: ParameterCreate,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
 ) -> ParameterRead:
     return ParameterRead.model_validate(service.add_parameter(session, principal, policy_id, body))
 
@@ -188,7 +192,7 @@ def add_parameter(
 def simulate(
     policy_id: IdPath,
     body: SimulationRequest,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(SIMULATE)],
+    session: SessionDep,
 ) -> SimulationResponse:
     return simulation.run(session, principal, policy_id, body)

@@ -39,7 +39,9 @@ DecisionId = Annotated[
     responses=problem_responses(404, 409, 422),
 )
 def check(
-    body: CheckRequest, session: SessionDep, principal: Annotated[Principal, Depends(CHECK)]
+    body: CheckRequest,
+    principal: Annotated[Principal, Depends(CHECK)],
+    session: SessionDep,
 ) -> CheckResponse:
     return decisions.run_checks(session, principal, body)
 
@@ -51,7 +53,9 @@ def check(
     responses=problem_responses(404),
 )
 def read_decision(
-    decision_id: DecisionId, session: SessionDep, principal: Annotated[Principal, Depends(CHECK)]
+    decision_id: DecisionId,
+    principal: Annotated[Principal, Depends(CHECK)],
+    session: SessionDep,
 ) -> DecisionRead:
     return decisions.to_read(decisions.get_decision(session, principal, decision_id))
 
@@ -63,7 +67,9 @@ def read_decision(
     responses=problem_responses(404),
 )
 def read_attestation(
-    decision_id: DecisionId, session: SessionDep, principal: Annotated[Principal, Depends(VERIFY)]
+    decision_id: DecisionId,
+    principal: Annotated[Principal, Depends(VERIFY)],
+    session: SessionDep,
 ) -> VerifyResponse:
     return decisions.attestation_read(decisions.get_decision(session, principal, decision_id))
 
@@ -75,7 +81,9 @@ def read_attestation(
     responses=problem_responses(403, 404, 409, 422),
 )
 def verify(
-    body: VerifyRequest, session: SessionDep, principal: Annotated[Principal, Depends(VERIFY)]
+    body: VerifyRequest,
+    principal: Annotated[Principal, Depends(VERIFY)],
+    session: SessionDep,
 ) -> VerifyResponse:
     return decisions.verify(session, principal, body)
 

@@ -32,7 +32,9 @@ WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
     responses=problem_responses(409, 422),
 )
 def create_employment(
-    body: EmploymentCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+    body: EmploymentCreate,
+    principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
 ) -> EmploymentRead:
     return EmploymentRead.model_validate(service.create_employment(session, principal, body))
 
@@ -41,8 +43,8 @@ def create_employment(
     "", response_model=Page[EmploymentRead], summary="List the employment spells the caller may see"
 )
 def list_employments(
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     talent_id: IdQuery = None,
     firm_id: IdQuery = None,
@@ -79,8 +81,8 @@ def list_employments(
 )
 def read_employment(
     employment_id: IdPath,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     response: Response,
 ) -> EmploymentRead:
     spell = EmploymentRead.model_validate(service.get_employment(session, principal, employment_id))
@@ -97,8 +99,8 @@ def read_employment(
 def update_employment(
     employment_id: IdPath,
     body: EmploymentUpdate,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> EmploymentRead:
     spell = service.update_employment(session, principal, employment_id, body, if_match)
@@ -114,8 +116,8 @@ def update_employment(
 def record_departure(
     employment_id: IdPath,
     body: Departure,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> EmploymentRead:
     spell = service.record_departure(session, principal, employment_id, body, if_match)

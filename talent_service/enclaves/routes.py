@@ -27,7 +27,9 @@ WRITE = Access(Role.province, Role.bureau, scope=SCOPE_ENCLAVES_WRITE)
     responses=problem_responses(403, 422),
 )
 def create_enclave(
-    body: EnclaveCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+    body: EnclaveCreate,
+    principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
 ) -> EnclaveRead:
     enclave = service.create_enclave(session, principal, body)
     return service.to_read(session, [enclave])[0]
@@ -35,8 +37,8 @@ def create_enclave(
 
 @router.get("", response_model=Page[EnclaveRead], summary="List enclave spaces")
 def list_enclaves(
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     host_city_code: CityQuery = None,
     partner_city_code: CityQuery = None,
@@ -55,8 +57,8 @@ def list_enclaves(
 )
 def read_enclave(
     enclave_id: IdPath,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     response: Response,
 ) -> EnclaveRead:
     enclave = service.to_read(session, [service.get_enclave(session, principal, enclave_id)])[0]
@@ -73,8 +75,8 @@ def read_enclave(
 def update_enclave(
     enclave_id: IdPath,
     body: EnclaveUpdate,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> EnclaveRead:
     enclave = service.update_enclave(session, principal, enclave_id, body, if_match)

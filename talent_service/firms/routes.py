@@ -33,15 +33,15 @@ WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)
     responses=problem_responses(409, 422),
 )
 def create_firm(
-    body: FirmCreate, session: SessionDep, _: Annotated[Principal, Depends(ADMIN)]
+    body: FirmCreate, _: Annotated[Principal, Depends(ADMIN)], session: SessionDep
 ) -> FirmRead:
     return FirmRead.model_validate(service.create_firm(session, body))
 
 
 @router.get("", response_model=Page[FirmRead], summary="List the firms the caller may see")
 def list_firms(
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     home_city_code: CityQuery = None,
     tier: FirmTier | None = None,
@@ -55,8 +55,8 @@ def list_firms(
 )
 def read_firm(
     firm_id: IdPath,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     response: Response,
 ) -> FirmRead:
     firm = FirmRead.model_validate(service.get_firm(session, principal, firm_id))
@@ -73,8 +73,8 @@ def read_firm(
 def update_firm(
     firm_id: IdPath,
     body: FirmUpdate,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> FirmRead:
     return FirmRead.model_validate(service.update_firm(session, principal, firm_id, body, if_match))

@@ -135,7 +135,7 @@ SummaryParamsDep = Annotated[SummaryParams, Depends(summary_params)]
     summary="Kaplan–Meier retention curve of a population",
     responses=PROBLEMS,
 )
-def read_curve(session: SessionDep, principal: ReaderDep, population: PopulationDep) -> CurveRead:
+def read_curve(principal: ReaderDep, session: SessionDep, population: PopulationDep) -> CurveRead:
     return service.curve(session, principal, population)
 
 
@@ -146,7 +146,7 @@ def read_curve(session: SessionDep, principal: ReaderDep, population: Population
     responses=PROBLEMS,
 )
 def read_summary(
-    session: SessionDep, principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep
+    principal: ReaderDep, session: SessionDep, population: PopulationDep, params: SummaryParamsDep
 ) -> SummaryRead:
     return service.summary(session, principal, population, params.group_by, params.horizons)
 
@@ -173,7 +173,7 @@ def _file_doc(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
     responses=_file_doc("text/csv", "CSV, one row per group and a total row"),
 )
 def download_summary_csv(
-    session: SessionDep, principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep
+    principal: ReaderDep, session: SessionDep, population: PopulationDep, params: SummaryParamsDep
 ) -> Response:
     summary = service.summary(session, principal, population, params.group_by, params.horizons)
     return _file_response(
@@ -188,7 +188,7 @@ def download_summary_csv(
     responses=_file_doc(export.XLSX_MEDIA_TYPE, "Workbook: summary sheet and About sheet"),
 )
 def download_summary_xlsx(
-    session: SessionDep, principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep
+    principal: ReaderDep, session: SessionDep, population: PopulationDep, params: SummaryParamsDep
 ) -> Response:
     summary = service.summary(session, principal, population, params.group_by, params.horizons)
     return _file_response(
@@ -203,8 +203,8 @@ def download_summary_xlsx(
     responses=PROBLEMS,
 )
 def read_comparison(
-    session: SessionDep,
     principal: ReaderDep,
+    session: SessionDep,
     population: Annotated[PopulationQuery, Depends(paired_population_params)],
     horizons: HorizonsQuery = None,
 ) -> ComparisonRead:
@@ -218,8 +218,8 @@ def read_comparison(
     responses=PROBLEMS,
 )
 def read_low_retention(
-    session: SessionDep,
     principal: ReaderDep,
+    session: SessionDep,
     population: PopulationDep,
     level: Annotated[Level, Query(description="firm or center")] = Level.firm,
     horizon_months: Annotated[int, Query(ge=1, le=MAX_HORIZON_MONTHS)] = 12,

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, Principal
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import MAX_INT, CityQuery, IdPath
-from talent_service.deps import Access, IfMatchDep, ReadBindDep, SessionDep
+from talent_service.deps import Access, IfMatchDep, SessionDep, read_bind
 from talent_service.reference.enums import Education, Role
 from talent_service.talents import service
 from talent_service.talents.schemas import TalentCreate, TalentIdentity, TalentRead, TalentUpdate
@@ -28,15 +28,17 @@ DISCLOSE = Access(Role.province, Role.bureau, scope=SCOPE_REGISTRY_READ)
     responses=problem_responses(409, 422),
 )
 def register_talent(
-    body: TalentCreate, session: SessionDep, principal: Annotated[Principal, Depends(WRITE)]
+    body: TalentCreate,
+    principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
 ) -> TalentRead:
     return service.to_read(service.register_talent(session, principal, body), principal)
 
 
 @router.get("", response_model=Page[TalentRead], summary="List the talent the caller may see")
 def list_talents(
-    session: SessionDep,
     principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     firm_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     center_id: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
@@ -69,13 +71,13 @@ def list_talents(
 )
 async def read_talent(
     talent_id: IdPath,
-    bind: ReadBindDep,
     principal: Annotated[Principal, Depends(READ)],
+    request: Request,
 ) -> Response:
     # The hot read: other systems look people up by id. Reads arriving together share one
     # statement and one round trip (core/read_batcher.py), plain rows on the driver, no
     # Session; serialised once by pydantic instead of validated again by FastAPI.
-    talent = await service.read_talent(bind, principal, talent_id)
+    talent = await service.read_talent(read_bind(request), principal, talent_id)
     return Response(
         talent.model_dump_json(),
         media_type="application/json",
@@ -90,7 +92,9 @@ async def read_talent(
     responses=problem_responses(404),
 )
 def read_identity(
-    talent_id: IdPath, session: SessionDep, principal: Annotated[Principal, Depends(DISCLOSE)]
+    talent_id: IdPath,
+    principal: Annotated[Principal, Depends(DISCLOSE)],
+    session: SessionDep,
 ) -> TalentIdentity:
     return service.disclose_identity(session, principal, talent_id)
 
@@ -104,8 +108,8 @@ def read_identity(
 def update_talent(
     talent_id: IdPath,
     body: TalentUpdate,
-    session: SessionDep,
     principal: Annotated[Principal, Depends(WRITE)],
+    session: SessionDep,
     if_match: IfMatchDep,
 ) -> TalentRead:
     talent = service.update_talent(session, principal, talent_id, body, if_match)

@@ -19,7 +19,6 @@ from talent_service.auth.visibility import (
 from talent_service.centers.service import resolve_firm
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
-from talent_service.core.db import connect
 from talent_service.core.errors import not_found, rule_violation
 from talent_service.core.pagination import PageParams
 from talent_service.core.read_batcher import ReadBatcher, per_loop
@@ -139,12 +138,13 @@ def get_talent(session: Session, principal: Principal, talent_id: int) -> Talent
 _Group = tuple[Engine | Connection, View]
 
 
-def _fetch_talents(groups: dict[_Group, list[int]]) -> dict[_Group, dict[int, dict[str, Any]]]:
-    found = {}
-    for (bind, view), keys in groups.items():
-        with connect(bind) as connection:
-            found[bind, view] = visible_rows(connection, Talent, keys, view, _SHOWN)
-    return found
+async def _fetch_talents(
+    groups: dict[_Group, list[int]],
+) -> dict[_Group, dict[int, dict[str, Any]]]:
+    return {
+        (bind, view): await visible_rows(bind, Talent, keys, view, _SHOWN)
+        for (bind, view), keys in groups.items()
+    }
 
 
 _talent_reads = per_loop(lambda: ReadBatcher(_fetch_talents))

@@ -25,7 +25,7 @@ def _bureau(city: str) -> Principal:
 
 
 def _rows(connection: Connection, keys: list[int], principal: Principal) -> dict[int, dict]:
-    return visible_rows(connection, Talent, keys, view_of(principal, Talent), _SHOWN)
+    return asyncio.run(visible_rows(connection, Talent, keys, view_of(principal, Talent), _SHOWN))
 
 
 def test_a_row_reads_as_the_orm_reads_it(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 
 import pytest
 
@@ -11,28 +10,39 @@ from talent_service.core.read_batcher import ReadBatcher, per_loop
 
 
 class Recorder:
-    """A fetch that records each batch and can hold the first one until released."""
+    """A fetch that records each batch and can hold the first one until released.
+
+    Its events are made on first use, inside the test's event loop.
+    """
 
     def __init__(self, hold_first: bool = False) -> None:
         self.batches: list[dict[str, list[int]]] = []
-        self.release = threading.Event()
-        self.started = threading.Event()
-        if not hold_first:
-            self.release.set()
+        self.hold_first = hold_first
+        self._events: tuple[asyncio.Event, asyncio.Event] | None = None
 
-    def __call__(self, groups: dict[str, list[int]]) -> dict[str, dict[int, str]]:
+    @property
+    def started(self) -> asyncio.Event:
+        return self._made()[0]
+
+    @property
+    def release(self) -> asyncio.Event:
+        return self._made()[1]
+
+    def _made(self) -> tuple[asyncio.Event, asyncio.Event]:
+        if self._events is None:
+            self._events = (asyncio.Event(), asyncio.Event())
+            if not self.hold_first:
+                self._events[1].set()
+        return self._events
+
+    async def __call__(self, groups: dict[str, list[int]]) -> dict[str, dict[int, str]]:
         self.batches.append({group: sorted(keys) for group, keys in groups.items()})
         self.started.set()
-        self.release.wait(timeout=5)
+        await asyncio.wait_for(self.release.wait(), timeout=5)
         return {
             group: {key: f"{group}:{key}" for key in keys if key > 0}
             for group, keys in groups.items()
         }
-
-
-async def _wait_for(event: threading.Event) -> None:
-    while not event.is_set():
-        await asyncio.sleep(0.001)
 
 
 def test_a_read_alone_goes_at_once() -> None:
@@ -51,7 +61,7 @@ def test_reads_arriving_during_a_batch_share_the_next_one_by_group() -> None:
     async def run() -> list[str | None]:
         batcher = ReadBatcher(fetch)
         first = asyncio.create_task(batcher.get("city", 1))
-        await _wait_for(fetch.started)  # the first batch is in flight, held
+        await fetch.started.wait()  # the first batch is in flight, held
         later = [
             asyncio.create_task(batcher.get(group, key))
             for group, key in [("city", 2), ("city", 3), ("firm", 2), ("city", -1)]
@@ -65,13 +75,36 @@ def test_reads_arriving_during_a_batch_share_the_next_one_by_group() -> None:
     assert fetch.batches == [{"city": [1]}, {"city": [-1, 2, 3], "firm": [2]}]
 
 
+def test_after_a_busy_batch_reads_received_meanwhile_join_the_next() -> None:
+    fetch = Recorder(hold_first=True)
+
+    async def run() -> list[str | None]:
+        batcher = ReadBatcher(fetch)
+
+        async def client(first: int, then: int) -> str | None:
+            # A client that sends its next request as soon as it has the answer.
+            await batcher.get("city", first)
+            return await batcher.get("city", then)
+
+        clients = [asyncio.create_task(client(1, 4)), asyncio.create_task(client(2, 5))]
+        await fetch.started.wait()
+        waiting = asyncio.create_task(batcher.get("city", 3))
+        await asyncio.sleep(0.01)
+        fetch.release.set()
+        return await asyncio.gather(*clients, waiting)
+
+    assert asyncio.run(run()) == ["city:4", "city:5", "city:3"]
+    # 3 waited during the first batch; 4 and 5 were asked for when it ended: one batch, not two.
+    assert fetch.batches == [{"city": [1, 2]}, {"city": [3, 4, 5]}]
+
+
 def test_a_batch_is_capped_and_the_rest_follows() -> None:
     fetch = Recorder(hold_first=True)
 
     async def run() -> list[str | None]:
         batcher = ReadBatcher(fetch, limit=2)
         first = asyncio.create_task(batcher.get("city", 1))
-        await _wait_for(fetch.started)
+        await fetch.started.wait()
         later = [asyncio.create_task(batcher.get("city", key)) for key in (2, 3, 4)]
         await asyncio.sleep(0.01)
         fetch.release.set()
@@ -84,7 +117,7 @@ def test_a_batch_is_capped_and_the_rest_follows() -> None:
 def test_a_failed_batch_fails_its_reads_and_not_the_next() -> None:
     calls: list[list[int]] = []
 
-    def fetch(groups: dict[str, list[int]]) -> dict[str, dict[int, str]]:
+    async def fetch(groups: dict[str, list[int]]) -> dict[str, dict[int, str]]:
         keys = groups["city"]
         calls.append(keys)
         if 13 in keys:
