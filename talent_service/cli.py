@@ -67,7 +67,7 @@ def demo(
     README's first command can be run again.
     """
     from talent_service.accounts.service import MIN_PASSWORD
-    from talent_service.core.db import session_scope
+    from talent_service.core.db import get_engine, refresh_statistics, session_scope
     from talent_service.core.errors import DomainError
     from talent_service.core.migrations import upgrade
     from talent_service.demo.loader import load_demo
@@ -83,6 +83,7 @@ def demo(
     except DomainError as exc:
         typer.echo(f"demo not loaded: {exc.detail}")
         return
+    refresh_statistics(get_engine())
     for line in summary:
         typer.echo(line)
     typer.echo(f"  policies:       {policies} illustrative default policies (replace them)")

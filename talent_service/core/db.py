@@ -79,6 +79,19 @@ def connect(bind: Engine | Connection) -> AbstractContextManager[Connection]:
     return bind.connect() if isinstance(bind, Engine) else nullcontext(bind)
 
 
+def refresh_statistics(engine: Engine) -> None:
+    """After a bulk load (the demo), let PostgreSQL's planner see the data at once.
+
+    Otherwise it plans on empty statistics until autovacuum analyses the tables, if autovacuum
+    is switched on at all. SQLite plans without statistics unless asked, so nothing is done.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+
+
 class ReadSession(Session):
     """A session that refuses to flush: safe methods never write."""
 

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
 
@@ -67,3 +68,16 @@ def test_if_match_reads_the_version() -> None:
         {"type": "http", "method": "PATCH", "path": "/", "headers": [(b"if-match", b'W/"7"')]}
     )
     assert asyncio.run(deps.get_if_match(request)) == 7
+
+
+def test_statistics_are_refreshed_after_a_bulk_load_on_postgresql(engine: Engine) -> None:
+    db.refresh_statistics(engine)
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            analysed = connection.execute(
+                text("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'talent'")
+            ).scalar_one()
+            assert analysed is not None
+        else:  # nothing to do on SQLite, and nothing done: no statistics table appears
+            tables = connection.execute(text("SELECT name FROM sqlite_master")).scalars().all()
+            assert "sqlite_stat1" not in tables
