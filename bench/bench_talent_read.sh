@@ -55,6 +55,6 @@ echo "== GET /v1/talents/{id}, $(echo $IDS | wc -w) different people at random, 
 RANDOM_READ=$(wrk -t2 -c32 -d15s -s "$LUA" -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT" 2>&1 | rate)
 echo "== GET /v1/talents/$TALENT, one person, as the Shenzhen bureau ($WORKERS workers)"
 ONE_READ=$(wrk -t2 -c32 -d15s -H "Authorization: Bearer $BUREAU" "http://127.0.0.1:$PORT/v1/talents/$TALENT" 2>&1 | rate)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo "== talent read / healthz: random people $(ratio "$RANDOM_READ" "$HEALTH")," \
   "one person $(ratio "$ONE_READ" "$HEALTH") (target: at least 0.5)"
