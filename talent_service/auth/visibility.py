@@ -246,12 +246,12 @@ def _by_ids(
 @lru_cache(maxsize=256)
 def _compiled_by_ids(
     model: type[SQLModel],
-    view: tuple[Reach, bool],
+    shape: tuple[Reach, bool],  # a view's reach and client_decisions: what the SQL depends on
     columns: tuple[Any, ...],
     count: int,
     dialect: Dialect,
 ) -> CompiledRead:
-    reach, client_decisions = view
+    reach, client_decisions = shape
     statement = _by_ids(model, reach, client_decisions, count).with_only_columns(*columns)
     return compile_read(statement, dialect)
 

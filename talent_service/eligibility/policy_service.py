@@ -60,6 +60,7 @@ from talent_service.eligibility.store import (
     BENEFIT_NAMES,
     SIDE_ZH,
     compiled_rule,
+    history_of,
     parameter_history,
     parameter_specs,
     side_of,
@@ -170,14 +171,11 @@ def policy_detail(session: Session, principal: Principal, policy: Policy) -> Pol
     shown = versions if may_edit(principal, policy.city_code) else _published(versions)
     current = pick_version(_published(versions), on)
     rows = _parameter_rows(session, policy.id)
-    history: dict[str, list[PolicyParameter]] = {}
-    for row in rows:
-        history.setdefault(row.name, []).append(row)
     return PolicyDetail(
         **policy.model_dump(),
         as_of=on,
         current_version=current.version if current else None,
-        current_parameters=param_values_on(history, on),
+        current_parameters=param_values_on(history_of(rows), on),
         versions=[VersionSummary.model_validate(v) for v in shown],
         parameters=[ParameterRead.model_validate(r) for r in rows],
     )

@@ -71,6 +71,11 @@ def parameter_history(session: Session, policy_id: int) -> dict[str, list[ParamV
         .where(PolicyParameter.policy_id == policy_id)
         .order_by(col(PolicyParameter.effective_from))
     ).all()
+    return history_of(rows)
+
+
+def history_of(rows: Iterable[PolicyParameter]) -> dict[str, list[ParamValueRange]]:
+    """Parameter rows (in order of effective_from within each name) grouped by name."""
     history: dict[str, list[ParamValueRange]] = defaultdict(list)
     for row in rows:
         history[row.name].append(ParamValueRange(row.effective_from, row.effective_to, row.value))
