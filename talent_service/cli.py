@@ -67,9 +67,10 @@ def demo(
     README's first command can be run again.
     """
     from talent_service.accounts.service import MIN_PASSWORD
-    from talent_service.core.db import get_engine, refresh_statistics, session_scope
+    from talent_service.core.db import get_engine, refresh_statistics
     from talent_service.core.errors import DomainError
     from talent_service.core.migrations import upgrade
+    from talent_service.core.unit_of_work import session_scope
     from talent_service.demo.loader import load_demo
     from talent_service.eligibility.store import load_default_policies
 
@@ -103,7 +104,7 @@ def create_user(
     if not password_stdin:
         raise typer.BadParameter("pass --password-stdin and the password on stdin")
     password = sys.stdin.readline().rstrip("\n")
-    from talent_service.core.db import session_scope
+    from talent_service.core.unit_of_work import session_scope
 
     with session_scope() as session:
         user = create(session, username, role, password, city_code=city, firm_id=firm_id)
@@ -120,7 +121,7 @@ def create_client(
 ) -> None:
     """Create a machine client; its id and secret are printed once."""
     from talent_service.accounts.service import create_client as create
-    from talent_service.core.db import session_scope
+    from talent_service.core.unit_of_work import session_scope
 
     with session_scope() as session:
         client, secret = create(session, name, scope, city_code=city)
@@ -150,7 +151,8 @@ def load_default_policies() -> None:
     """Load the illustrative default policy pack (idempotent)."""
     from sqlalchemy import inspect
 
-    from talent_service.core.db import get_engine, session_scope
+    from talent_service.core.db import get_engine
+    from talent_service.core.unit_of_work import session_scope
     from talent_service.eligibility.store import load_default_policies as load
 
     if not inspect(get_engine()).has_table("policy"):

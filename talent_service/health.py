@@ -6,11 +6,11 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from talent_service.auth.access import PUBLIC
 from talent_service.core import errors
-from talent_service.core.db import get_engine
+from talent_service.core.db import get_read_engine
 from talent_service.core.migrations import current_and_head
 from talent_service.core.problems import problem_response, problem_responses
-from talent_service.deps import PUBLIC
 
 router = APIRouter(tags=["health"])
 
@@ -28,7 +28,7 @@ async def healthz() -> dict[str, str]:
 )
 async def readyz() -> JSONResponse:
     try:
-        current, head = await run_in_threadpool(current_and_head, get_engine())
+        current, head = await run_in_threadpool(current_and_head, get_read_engine())
     except Exception:  # noqa: BLE001 - any failure to reach the database means not ready
         return problem_response(errors.UNAVAILABLE, "the database cannot be reached")
     if current != head:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 os.environ.setdefault("TALENT_ENVIRONMENT", "test")
 
@@ -22,7 +22,6 @@ from sqlmodel import Session
 
 from talent_service.core.db import make_engine
 from talent_service.core.migrations import upgrade
-from talent_service.deps import get_session, unit_of_work
 from talent_service.main import create_app
 from tests.factories import Factory
 
@@ -86,15 +85,10 @@ def session(connection: Connection) -> Iterator[Session]:
 @pytest.fixture
 def app(connection: Connection) -> FastAPI:
     app = create_app()
-
-    async def test_session() -> AsyncIterator[Session]:
-        # The same unit of work as production, committing to a SAVEPOINT of the test's
-        # transaction: a failed request rolls back exactly what it wrote.
-        async with unit_of_work(_session(connection)) as session:
-            yield session
-
-    app.dependency_overrides[get_session] = test_session
-    app.state.read_bind = connection  # the hot read's bind (deps.read_bind)
+    # The same unit of work as production (core/unit_of_work.py), committing to a SAVEPOINT of
+    # the test's transaction: a failed request rolls back exactly what it wrote.
+    app.state.session_factory = lambda writes: _session(connection)
+    app.state.read_bind = connection  # the hot read's bind (unit_of_work.read_bind)
     return app
 
 

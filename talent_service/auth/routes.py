@@ -4,16 +4,17 @@ import base64
 import binascii
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import Form, Request
 from pydantic import BaseModel
 
 from talent_service.auth import service
+from talent_service.auth.access import PUBLIC
 from talent_service.core.errors import BAD_REQUEST, DomainError, FieldError
 from talent_service.core.problems import problem_responses
 from talent_service.core.security import issue_token
-from talent_service.deps import PUBLIC, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = api_router(prefix="/auth", tags=["auth"])
 
 
 class Token(BaseModel):

@@ -6,12 +6,12 @@ it expires. That keeps the hot reads free of signature checks and database look-
 
 from __future__ import annotations
 
-import time
 from collections import OrderedDict
 
 import jwt
 
 from talent_service.auth.principal import Principal
+from talent_service.core import clock
 from talent_service.core.errors import UNAUTHENTICATED, DomainError
 from talent_service.core.security import decode_token
 
@@ -21,7 +21,7 @@ _cache: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
 def principal_from_token(token: str) -> Principal:
     hit = _cache.get(token)
-    now = time.time()
+    now = clock.timestamp()
     if hit is not None and hit[1] > now:
         return hit[0]
     try:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import (
     SCOPE_CENTERS_ACCREDIT,
     SCOPE_CENTERS_CLOSE,
@@ -22,12 +23,13 @@ from talent_service.centers.schemas import (
     StatusNote,
 )
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import MAX_INT, CityQuery, IdPath
-from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.reference.enums import CenterKind, CenterStatus, Role
 
-router = APIRouter(prefix="/centers", tags=["centers"])
+router = api_router(prefix="/centers", tags=["centers"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)

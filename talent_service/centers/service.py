@@ -13,8 +13,8 @@ from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, rule_violation
 from talent_service.core.pagination import PageParams
+from talent_service.core.preconditions import check_version
 from talent_service.enclaves.service import used_areas
-from talent_service.firms.service import check_version
 from talent_service.models import Center, Employment, Enclave, EnclavePartner, Firm
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import CenterKind, CenterStatus, Role

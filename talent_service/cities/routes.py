@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, Principal
 from talent_service.cities import service
 from talent_service.cities.schemas import CityRead
 from talent_service.core.problems import problem_responses
-from talent_service.deps import Access, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.reference.enums import Region, Role
 
-router = APIRouter(prefix="/cities", tags=["cities"])
+router = api_router(prefix="/cities", tags=["cities"])
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 
 

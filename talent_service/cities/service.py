@@ -3,8 +3,6 @@ one read per process is enough."""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -13,18 +11,19 @@ from talent_service.core.errors import not_found, rule_violation
 from talent_service.models import City
 from talent_service.reference.enums import Region
 
-
-@lru_cache(maxsize=8)
-def _cities(engine: Engine) -> dict[str, CityRead]:
-    with Session(engine) as session:
-        rows = session.exec(select(City).order_by(City.code)).all()
-        return {row.code: CityRead.model_validate(row) for row in rows}
+# Per database (engine). Read on a miss through the caller's own session: a second connection
+# would wait for the write lock that the caller's transaction may hold (SQLite).
+_by_engine: dict[Engine, dict[str, CityRead]] = {}
 
 
 def all_cities(session: Session) -> dict[str, CityRead]:
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
-    return _cities(engine)
+    cities = _by_engine.get(engine)
+    if cities is None:
+        rows = session.exec(select(City).order_by(City.code)).all()
+        cities = _by_engine[engine] = {row.code: CityRead.model_validate(row) for row in rows}
+    return cities
 
 
 def get_city(session: Session, code: str) -> CityRead:

@@ -1,14 +1,14 @@
-"""Engine and the request's unit of work.
+"""Engines: one for writes, one for safe (GET) requests; the unit of work is in unit_of_work.py.
 
-Services receive a ``Session``, flush when they need ids, and never commit: a request's unit of
-work (``deps.unit_of_work``) commits once when the route returns, or rolls everything back;
-``session_scope`` is the same for the command line.
+SQLite, the embedded default, is set up to serve: WAL (readers never block the writer), write
+transactions that take the write lock when they begin (``BEGIN IMMEDIATE``) and wait for it up to
+a busy timeout instead of failing. A deferred ``BEGIN`` would let a transaction that read first
+fail at once when it tries to write while another holds the lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +18,9 @@ from sqlmodel import Session, create_engine
 
 from talent_service.core.config import get_settings
 
+# How long a SQLite write waits for the write lock before the request answers 503.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy, not pysqlite, decide when transactions begin, so that SAVEPOINTs work
@@ -26,21 +29,26 @@ def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # SQLite ignores foreign keys unless asked, per connection.
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     # Readers do not block the writer (several workers, one file).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
-def _on_sqlite_begin(connection: Any) -> None:
+def _begin_immediate(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN")
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, writes: bool = True) -> Engine:
+    """An engine; on SQLite, ``writes`` decides whether its transactions take the write lock."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _on_sqlite_connect)
-        event.listen(engine, "begin", _on_sqlite_begin)
+        event.listen(engine, "begin", _begin_immediate if writes else _begin_deferred)
         return engine
     # No pre-ping: it would cost a round trip on every checkout; connections are recycled
     # instead, and a dropped one fails one request rather than slowing every request.
@@ -58,13 +66,12 @@ def get_read_engine() -> Engine:
     """The engine for safe (GET) requests.
 
     On PostgreSQL its connections autocommit: a read sends no BEGIN and no COMMIT, only its
-    SELECTs, and handing the connection back costs no round trip. On SQLite (local, no round
-    trips) it is the ordinary engine.
+    SELECTs, and handing the connection back costs no round trip. On SQLite its transactions
+    begin deferred, as readers, so a read never takes (or waits for) the write lock.
     """
-    engine = get_engine()
-    if engine.dialect.name == "sqlite":
-        return engine
     settings = get_settings()
+    if settings.is_sqlite:
+        return make_engine(settings.database_url, writes=False)
     return create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -103,15 +110,3 @@ def _refuse_writes(session: Session, *_: Any) -> None:
 
 def read_session() -> Session:
     return ReadSession(get_read_engine(), expire_on_commit=False)
-
-
-@contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """One unit of work: commit once at the end, roll back on any error."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise

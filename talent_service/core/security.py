@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from talent_service.core import clock
 from talent_service.core.config import get_settings
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - names, not secrets
@@ -40,7 +41,7 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 def issue_token(claims: dict[str, Any], *, lifetime: timedelta | None = None) -> tuple[str, int]:
     settings = get_settings()
     lifetime = lifetime or timedelta(minutes=settings.token_lifetime_minutes)
-    now = datetime.now(UTC)
+    now = clock.now()
     payload = {**claims, "iss": TOKEN_ISSUER, "iat": now, "exp": now + lifetime}
     token = jwt.encode(payload, settings.secret_key.get_secret_value(), algorithm=TOKEN_ALGORITHM)
     return token, int(lifetime.total_seconds())

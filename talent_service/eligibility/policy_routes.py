@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import Body, Depends, Response
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import (
     SCOPE_ELIGIBILITY_CHECK,
     SCOPE_POLICIES_WRITE,
     Principal,
 )
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdPath
-from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.eligibility import policy_service as service
 from talent_service.eligibility import simulation
 from talent_service.eligibility.policy_schemas import (
@@ -38,7 +40,7 @@ from talent_service.eligibility.policy_schemas import (
 from talent_service.models import PolicyVersion
 from talent_service.reference.enums import Benefit, Role, Side
 
-router = APIRouter(prefix="/policies", tags=["policies"])
+router = api_router(prefix="/policies", tags=["policies"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_ELIGIBILITY_CHECK)
 WRITE = Access(Role.province, Role.bureau, scope=SCOPE_POLICIES_WRITE)

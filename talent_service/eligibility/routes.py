@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import Depends, Path
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import (
     SCOPE_ELIGIBILITY_CHECK,
     SCOPE_ELIGIBILITY_VERIFY,
     Principal,
 )
 from talent_service.core.problems import problem_responses
-from talent_service.deps import Access, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.eligibility import decisions
 from talent_service.eligibility.facts import FACTS
 from talent_service.eligibility.schemas import (
@@ -22,7 +23,7 @@ from talent_service.eligibility.schemas import (
 )
 from talent_service.reference.enums import Role
 
-router = APIRouter(prefix="/eligibility", tags=["eligibility"])
+router = api_router(prefix="/eligibility", tags=["eligibility"])
 
 CHECK = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_ELIGIBILITY_CHECK)
 VERIFY = Access(Role.province, Role.client, scope=SCOPE_ELIGIBILITY_VERIFY)

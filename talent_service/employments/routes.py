@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, Principal
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdPath, IdQuery
-from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.employments import service
 from talent_service.employments.schemas import (
     Departure,
@@ -18,7 +20,7 @@ from talent_service.employments.schemas import (
 )
 from talent_service.reference.enums import Role
 
-router = APIRouter(prefix="/employments", tags=["employments"])
+router = api_router(prefix="/employments", tags=["employments"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)

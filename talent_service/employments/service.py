@@ -11,10 +11,10 @@ from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, rule_violation
 from talent_service.core.pagination import PageParams
+from talent_service.core.preconditions import check_version
 from talent_service.employments.filters import spell_filters
 from talent_service.employments.rules import MAX_DAYS_AHEAD, first_overlap
 from talent_service.employments.schemas import Departure, EmploymentCreate, EmploymentUpdate
-from talent_service.firms.service import check_version
 from talent_service.models import Center, Employment, Talent, TalentFirm
 from talent_service.reference.enums import CenterStatus
 

@@ -2,18 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_ENCLAVES_WRITE, SCOPE_REGISTRY_READ, Principal
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdPath
-from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.enclaves import service
 from talent_service.enclaves.schemas import EnclaveCreate, EnclaveRead, EnclaveUpdate
 from talent_service.reference.enums import Role
 
-router = APIRouter(prefix="/enclaves", tags=["enclaves"])
+router = api_router(prefix="/enclaves", tags=["enclaves"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 WRITE = Access(Role.province, Role.bureau, scope=SCOPE_ENCLAVES_WRITE)

@@ -14,8 +14,8 @@ from talent_service.centers.occupancy import OCCUPYING
 from talent_service.cities.service import require_city
 from talent_service.core.errors import forbidden, rule_violation
 from talent_service.core.pagination import PageParams
+from talent_service.core.preconditions import check_version
 from talent_service.enclaves.schemas import EnclaveCreate, EnclaveRead, EnclaveUpdate
-from talent_service.firms.service import check_version
 from talent_service.models import Center, Enclave, EnclavePartner
 from talent_service.reference.enums import Role
 

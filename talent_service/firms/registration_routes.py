@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from talent_service.auth.access import PUBLIC
 from talent_service.core.problems import problem_responses
-from talent_service.deps import PUBLIC, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.firms import service
 from talent_service.firms.schemas import FirmRead, FirmRegistered, FirmRegistration
 
-router = APIRouter(prefix="/registrations", tags=["firms"])
+router = api_router(prefix="/registrations", tags=["firms"])
 
 
 @router.post(

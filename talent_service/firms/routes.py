@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import (
     SCOPE_FIRMS_ADMIN,
     SCOPE_REGISTRY_READ,
@@ -11,14 +12,15 @@ from talent_service.auth.principal import (
     Principal,
 )
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdPath
-from talent_service.deps import Access, IfMatchDep, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.firms import service
 from talent_service.firms.schemas import FirmCreate, FirmRead, FirmUpdate
 from talent_service.reference.enums import FirmTier, Role
 
-router = APIRouter(prefix="/firms", tags=["firms"])
+router = api_router(prefix="/firms", tags=["firms"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 ADMIN = Access(Role.province, scope=SCOPE_FIRMS_ADMIN)

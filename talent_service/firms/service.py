@@ -5,8 +5,9 @@ from sqlmodel import Session, col, select
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import get_visible, scoped
 from talent_service.cities.service import require_city
-from talent_service.core.errors import PRECONDITION_FAILED, DomainError, conflict
+from talent_service.core.errors import conflict
 from talent_service.core.pagination import PageParams
+from talent_service.core.preconditions import check_version
 from talent_service.core.security import hash_password
 from talent_service.firms.schemas import FirmCreate, FirmRegistration, FirmUpdate
 from talent_service.models import Firm, User
@@ -58,15 +59,6 @@ def list_firms(
     if tier is not None:
         query = query.where(Firm.tier == tier)
     return list(session.exec(query.order_by(col(Firm.id)).limit(page.limit + 1)).all())
-
-
-def check_version(current: int, expected: int | None) -> None:
-    """Optimistic concurrency: a caller that read version N may only update version N."""
-    if expected is not None and expected != current:
-        raise DomainError(
-            PRECONDITION_FAILED,
-            f"the record is at version {current}, not {expected}; read it again before changing",
-        )
 
 
 def update_firm(

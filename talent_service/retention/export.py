@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from talent_service.core import clock
 from talent_service.core.clock import PROVINCE_TZ
 from talent_service.retention.schemas import GroupBy, GroupRow, SummaryRead
 from talent_service.retention.survival import MIN_GROUP_SIZE
@@ -199,7 +200,7 @@ def _about_rows(summary: SummaryRead, generated_at: datetime) -> list[tuple[str,
 
 def summary_xlsx(summary: SummaryRead, generated_at: datetime | None = None) -> bytes:
     """A workbook: the summary sheet (header row, frozen pane, % formats) and an About sheet."""
-    generated_at = generated_at or datetime.now(PROVINCE_TZ)
+    generated_at = generated_at or clock.now().astimezone(PROVINCE_TZ)
     wb = Workbook(write_only=True)
     ws: Worksheet = wb.create_sheet(SUMMARY_SHEET)
     ws.freeze_panes = "C2"  # header row and the group code/name stay in view

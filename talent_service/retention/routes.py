@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from pydantic import Field
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_RETENTION_READ, Principal
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdQuery
-from talent_service.deps import Access, SessionDep
+from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.reference.enums import Role
 from talent_service.retention import export, service
 from talent_service.retention.schemas import (
@@ -29,7 +30,7 @@ from talent_service.retention.schemas import (
 )
 from talent_service.retention.survival import MIN_GROUP_SIZE
 
-router = APIRouter(prefix="/retention", tags=["retention"])
+router = api_router(prefix="/retention", tags=["retention"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_RETENTION_READ)
 ReaderDep = Annotated[Principal, Depends(READ)]

@@ -2,18 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
+from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, Principal
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
+from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import MAX_INT, CityQuery, IdPath
-from talent_service.deps import Access, IfMatchDep, SessionDep, read_bind
+from talent_service.core.unit_of_work import SessionDep, api_router, read_bind
 from talent_service.reference.enums import Education, Role
 from talent_service.talents import service
 from talent_service.talents.schemas import TalentCreate, TalentIdentity, TalentRead, TalentUpdate
 
-router = APIRouter(prefix="/talents", tags=["talents"])
+router = api_router(prefix="/talents", tags=["talents"])
 
 READ = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_REGISTRY_READ)
 WRITE = Access(Role.province, Role.firm, scope=SCOPE_REGISTRY_WRITE)

@@ -21,10 +21,10 @@ from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import not_found, rule_violation
 from talent_service.core.pagination import PageParams
+from talent_service.core.preconditions import check_version
 from talent_service.core.read_batcher import ReadBatcher, per_loop
 from talent_service.core.security import decrypt_field, encrypt_field, lookup_hash
 from talent_service.employments.filters import spell_filters
-from talent_service.firms.service import check_version
 from talent_service.models import Employment, Talent, TalentFirm
 from talent_service.reference.enums import Education, Role
 from talent_service.reference.identifiers import (

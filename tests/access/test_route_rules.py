@@ -16,10 +16,11 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 
+from talent_service.auth.access import Access, Public
 from talent_service.auth.principal import ALL_SCOPES, ROLE_SCOPES, Principal
 from talent_service.core.config import get_settings
 from talent_service.core.security import issue_token
-from talent_service.deps import Access, Public, get_session
+from talent_service.core.unit_of_work import get_session
 from talent_service.main import create_app
 from talent_service.reference.enums import Role, Sex
 from talent_service.reference.identifiers import (

@@ -205,7 +205,7 @@ def test_readyz_answers_a_503_problem_when_the_database_is_unreachable(
         raise OSError(f"connection refused {SECRET}")
 
     monkeypatch.setattr(health, "current_and_head", unreachable)
-    monkeypatch.setattr(health, "get_engine", lambda: None)
+    monkeypatch.setattr(health, "get_read_engine", lambda: None)
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/readyz")
     # (health.py leaves "instance" empty, which RFC 9457 allows.)

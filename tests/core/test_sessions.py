@@ -10,35 +10,28 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from starlette.requests import Request
 
-from talent_service import deps
-from talent_service.core import db
+from talent_service.core import db, unit_of_work
 from talent_service.core.errors import DomainError
+from talent_service.core.preconditions import get_if_match
 from talent_service.models import Firm
 
 
-def _request(method: str) -> Request:
-    return Request({"type": "http", "method": method, "path": "/", "headers": []})
-
-
-def _first_session(method: str) -> Any:
-    async def run() -> Any:
-        generator = deps.get_session(_request(method))
-        session = await generator.__anext__()
-        await generator.aclose()
-        return session
-
-    return asyncio.run(run())
+def _first_session(writes: bool) -> Any:
+    unit = unit_of_work.RequestUnit(unit_of_work.default_session, writes)
+    session = unit.session()
+    asyncio.run(unit.finish(succeeded=False))
+    return session
 
 
 @pytest.fixture
 def bound_engines(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(deps, "get_engine", lambda: engine)
+    monkeypatch.setattr(unit_of_work, "get_engine", lambda: engine)
     monkeypatch.setattr(db, "get_read_engine", lambda: engine)
 
 
 def test_get_requests_receive_a_read_only_session(bound_engines: None) -> None:
-    assert isinstance(_first_session("GET"), db.ReadSession)
-    assert not isinstance(_first_session("POST"), db.ReadSession)
+    assert isinstance(_first_session(writes=False), db.ReadSession)
+    assert not isinstance(_first_session(writes=True), db.ReadSession)
 
 
 def test_read_only_session_refuses_to_write(bound_engines: None) -> None:
@@ -58,7 +51,7 @@ def test_if_match_that_is_not_a_plain_version_is_a_422(raw: bytes) -> None:
         {"type": "http", "method": "PATCH", "path": "/", "headers": [(b"if-match", raw)]}
     )
     with pytest.raises(DomainError) as refused:
-        asyncio.run(deps.get_if_match(request))
+        asyncio.run(get_if_match(request))
     assert refused.value.problem.status == 422
     assert [e.field for e in refused.value.errors] == ["header.If-Match"]
 
@@ -67,7 +60,7 @@ def test_if_match_reads_the_version() -> None:
     request = Request(
         {"type": "http", "method": "PATCH", "path": "/", "headers": [(b"if-match", b'W/"7"')]}
     )
-    assert asyncio.run(deps.get_if_match(request)) == 7
+    assert asyncio.run(get_if_match(request)) == 7
 
 
 def test_statistics_are_refreshed_after_a_bulk_load_on_postgresql(engine: Engine) -> None:

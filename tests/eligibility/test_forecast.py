@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from talent_service.core import clock
 from talent_service.eligibility.defaults import default_policy
 from talent_service.eligibility.evaluate import outcome_of
 from talent_service.eligibility.forecast import (
@@ -144,7 +145,7 @@ def test_title_by_years_of_service():
 def test_only_month_facts_may_grow():
     with pytest.raises(ValueError):
         forecast(
-            RULE, PARAMS, {}, date(2024, 1, 1), growing={"age_years": GrowingFact(date.today())}
+            RULE, PARAMS, {}, date(2024, 1, 1), growing={"age_years": GrowingFact(clock.today())}
         )
 
 

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from talent_service.core import clock
 from talent_service.models import Center, Enclave, Firm
 from talent_service.reference.enums import CenterStatus
 from tests.errors import CONTROL_CHARS, HUGE_ID, LONG_TEXT, assert_problem, counts, snapshot
@@ -353,7 +354,7 @@ def test_impossible_closure_dates_are_refused(
     talent = make.talent(world.firm)
     make.employment(talent, world.firm, center, hired_on=date(2023, 6, 1))
     stored = snapshot(session, Center, center.id)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     for closed_on, slug in [
         ("2020-12-31", "rule-violation"),  # before it opened (2021-01-01)
         ("2023-05-31", "rule-violation"),  # before its latest hire

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from talent_service.core import clock
 from talent_service.models import Center, Employment, Firm, Talent
 from talent_service.reference.enums import CenterStatus, DepartureReason
 from tests.errors import CONTROL_CHARS, HUGE_ID, LONG_TEXT, assert_problem, counts, snapshot
@@ -87,7 +88,7 @@ def test_a_departure_in_the_future_is_refused(
     spell = world.spell()
     assert spell.id is not None
     stored = snapshot(session, Employment, spell.id)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     r = client.post(
         f"/v1/employments/{spell.id}/departure",
         json={"departed_on": tomorrow, "reason": "resigned"},
@@ -157,7 +158,7 @@ def test_a_hire_overlapping_an_open_spell_is_refused(
 ) -> None:
     world.spell(hired_on=date(2022, 3, 1))
     before = counts(session)
-    for hired_on in ("2023-01-01", "2022-03-01", date.today().isoformat()):
+    for hired_on in ("2023-01-01", "2022-03-01", clock.today().isoformat()):
         r = post(client, world, world.body(hired_on=hired_on))
         body = assert_problem(r, 422, slug="rule-violation", field="body.hired_on")
         assert "overlaps" in body["detail"]
@@ -259,7 +260,7 @@ def test_impossible_hire_dates_are_refused(
 ) -> None:
     before = counts(session)
     for hired_on, slug in [
-        ((date.today() + timedelta(days=200)).isoformat(), "rule-violation"),  # too far ahead
+        ((clock.today() + timedelta(days=200)).isoformat(), "rule-violation"),  # too far ahead
         ("1989-12-31", "validation"),
         ("2100-01-02", "validation"),
         ("2022-02-29", "validation"),

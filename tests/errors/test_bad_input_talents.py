@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from talent_service.core import clock
 from talent_service.models import Talent
 from talent_service.reference.identifiers import synthetic_foreign_permanent_id
 from tests.errors import CONTROL_CHARS, HUGE_ID, LONG_TEXT, assert_problem, counts, snapshot
@@ -70,7 +71,7 @@ def test_a_resident_id_with_a_wrong_check_digit_is_refused(
 def test_a_resident_id_born_in_the_future_is_refused(
     client: TestClient, make: Factory, session: Session, firm_headers: dict[str, str]
 ) -> None:
-    future = date.today() + timedelta(days=400)
+    future = clock.today() + timedelta(days=400)
     number = with_check(f"440511{future:%Y%m%d}123")
     before = counts(session)
     r = client.post("/v1/talents", json=talent_body(make, id_number=number), headers=firm_headers)

@@ -1,0 +1,159 @@
+"""One unit of work per request or command: commit once, before anyone is told it succeeded.
+
+Services flush and never commit. The unit commits when the route has produced its response and
+**before that response is sent** (``UnitOfWorkRoute``), so a 2xx means the write is committed; a
+failure at commit becomes a problem response (409, 412, 503 or 500) and nothing is acknowledged.
+The command line uses the same ``commit`` through ``session_scope``.
+
+This is done by the route itself, not by a dependency with ``yield``: when FastAPI runs the exit
+code of such a dependency has changed between releases (after the response was sent, in some),
+and an acknowledgement must not depend on that.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from talent_service.core.db import get_engine, get_read_engine, read_session
+from talent_service.core.db_errors import as_domain_error
+
+log = logging.getLogger("talent_service.unit_of_work")
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Where a request's unit lives while it runs (the ASGI scope: cheaper than request.state).
+_SCOPE_KEY = "talent_service.unit"
+
+SessionFactory = Callable[[bool], Session]
+
+
+def default_session(writes: bool) -> Session:
+    """A write session on the write engine; a read-only session on the read engine for GETs."""
+    return Session(get_engine(), expire_on_commit=False) if writes else read_session()
+
+
+def commit(session: Session) -> None:
+    """Commit, or roll back and raise the problem the caller should see."""
+    try:
+        session.commit()
+    except SQLAlchemyError as exc:
+        session.rollback()
+        problem = as_domain_error(exc)
+        if problem is None:
+            raise
+        log.warning("commit failed (%s): %s", type(exc).__name__, problem.detail)
+        raise problem from exc
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """The command line's unit of work: the same commit as a request's, once, at the end."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+        commit(session)
+
+
+class RequestUnit:
+    """A request's session, opened on first use (a request that needs none pays nothing)."""
+
+    __slots__ = ("_factory", "_session", "writes")
+
+    def __init__(self, factory: SessionFactory, writes: bool) -> None:
+        self._factory = factory
+        self._session: Session | None = None
+        self.writes = writes
+
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = self._factory(self.writes)
+        return self._session
+
+    async def finish(self, succeeded: bool) -> None:
+        session = self._session
+        if session is None:
+            return
+        if not self.writes:
+            # Nothing to commit; an autocommit read connection goes back to the pool silently.
+            session.close()
+        elif succeeded:
+            try:
+                if session.in_transaction():
+                    await run_in_threadpool(commit, session)
+            finally:
+                await run_in_threadpool(session.close)
+        else:
+            await run_in_threadpool(_discard, session)
+
+
+def _discard(session: Session) -> None:
+    """Roll back a failed request; a failure here must not hide the request's own error."""
+    try:
+        session.rollback()
+        session.close()
+    except SQLAlchemyError:
+        log.warning("rollback of a failed request failed", exc_info=True)
+
+
+class UnitOfWorkRoute(APIRoute):
+    """A route whose unit of work commits after the handler and before the response is sent.
+
+    A response of 400 or more is rolled back, as is every exception; the commit's own failure
+    propagates as a domain error and is answered by the problem handlers instead of the 2xx.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        writes = not self.methods <= SAFE_METHODS
+
+        async def run_in_unit(request: Request) -> Response:
+            factory: SessionFactory = getattr(request.app.state, "session_factory", None) or (
+                default_session
+            )
+            unit = RequestUnit(factory, writes)
+            request.scope[_SCOPE_KEY] = unit
+            try:
+                response = await handler(request)
+            except BaseException:
+                await unit.finish(succeeded=False)
+                raise
+            await unit.finish(succeeded=response.status_code < 400)
+            return response
+
+        return run_in_unit
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    """A domain's router: every route on it runs in a unit of work."""
+    return APIRouter(route_class=UnitOfWorkRoute, **kwargs)
+
+
+async def get_session(request: Request) -> Session:
+    """The request's session (async: no thread hop to hand it over)."""
+    unit: RequestUnit = request.scope[_SCOPE_KEY]
+    return unit.session()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def read_bind(request: Request) -> Engine | Connection:
+    """Where a hot read by id takes its connection: the read engine, no Session.
+
+    A plain function, not a dependency: on the hot path each dependency FastAPI resolves costs
+    about a tenth of the request. Tests set ``app.state.read_bind`` to their own connection.
+    """
+    bind: Engine | Connection | None = getattr(request.app.state, "read_bind", None)
+    return bind if bind is not None else get_read_engine()
