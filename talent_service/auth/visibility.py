@@ -274,10 +274,19 @@ async def visible_rows(
     return {row["id"]: row for row in await run_read(bind, read, _params(view, keys))}
 
 
-def get_visible(session: Session, model: type[M], key: int, principal: Principal) -> M:
-    """The row by primary key if the caller may see it; otherwise NotFound, as if absent."""
+def get_visible(
+    session: Session, model: type[M], key: int, principal: Principal, *, for_update: bool = False
+) -> M:
+    """The row by primary key if the caller may see it; otherwise NotFound, as if absent.
+
+    ``for_update`` locks the row until the unit of work ends (PostgreSQL ``FOR UPDATE``; SQLite's
+    write transaction already holds the database's one write lock): a write that checks the
+    row's state then changes it cannot interleave with another one doing the same.
+    """
     view = view_of(principal, model)
     query = _by_ids(model, view.reach, view.client_decisions, 1)
+    if for_update:
+        query = query.with_for_update(of=model)  # the row only, not the rule's subqueries
     row = session.exec(query, params=_params(view, [key])).first()
     if row is None:
         raise not_found(model.__name__.lower(), key)

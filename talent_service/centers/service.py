@@ -52,7 +52,9 @@ def create_center(session: Session, principal: Principal, data: CenterCreate) ->
     require_city(session, firm.home_city_code, "body.firm_id", prd=False)
     host = data.host_city_code
     if data.enclave_id is not None:
-        enclave = session.get(Enclave, data.enclave_id)
+        # The space's row lock serialises the centers taking floor area in it: the free area
+        # read below stays true until this unit of work commits (floor area never exceeded).
+        enclave = session.get(Enclave, data.enclave_id, with_for_update=True)
         if enclave is None:
             raise rule_violation("body.enclave_id", f"no enclave space {data.enclave_id}")
         if host is not None and host != enclave.host_city_code:
@@ -122,13 +124,13 @@ def list_centers(
 def update_center(
     session: Session, principal: Principal, center_id: int, data: CenterUpdate, expected: int | None
 ) -> Center:
-    center = get_center(session, principal, center_id)
+    center = get_visible(session, Center, center_id, principal, for_update=True)
     check_version(center.version, expected)
     if center.status in (CenterStatus.closed, CenterStatus.rejected):
         raise DomainError(CONFLICT, f"a {center.status.value} center cannot be changed")
     changes = data.model_dump(exclude_unset=True)
     if "floor_area_m2" in changes and center.enclave_id is not None:
-        enclave = session.get(Enclave, center.enclave_id)
+        enclave = session.get(Enclave, center.enclave_id, with_for_update=True)
         assert enclave is not None
         _fit_in_enclave(session, enclave, changes["floor_area_m2"], already=center.floor_area_m2)
     for key, value in changes.items():
@@ -168,8 +170,12 @@ def decide(
     note: str | None,
     expected: int | None,
 ) -> Center:
-    """Accredit, reject, suspend or reinstate: the host city's bureau or the province."""
-    center = get_center(session, principal, center_id)
+    """Accredit, reject, suspend or reinstate: the host city's bureau or the province.
+
+    The center's row is locked, so two decisions at once apply one after the other, the second
+    to the status the first left (or refused), never both to the same old status.
+    """
+    center = get_visible(session, Center, center_id, principal, for_update=True)
     _require_host_authority(principal, center)
     check_version(center.version, expected)
     _move(center, action, principal, note)
@@ -187,7 +193,7 @@ def close_center(
     expected: int | None,
 ) -> Center:
     """The firm, the host city's bureau or the province closes a center on a date."""
-    center = get_center(session, principal, center_id)
+    center = get_visible(session, Center, center_id, principal, for_update=True)
     _require_host_authority(principal, center)
     check_version(center.version, expected)
     if closed_on < center.opened_on:

@@ -9,11 +9,11 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from talent_service.core import errors as e
+from talent_service.core.db_errors import as_domain_error
 
 log = logging.getLogger("talent_service.errors")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -84,9 +84,16 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# What a client needs beside the problem: how to authenticate, when to try again.
+_HEADERS = {
+    e.UNAUTHENTICATED.slug: {"WWW-Authenticate": "Bearer"},
+    e.UNAVAILABLE.slug: {"Retry-After": "1"},
+}
+
+
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.DomainError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.problem is e.UNAUTHENTICATED else None
+    headers = _HEADERS.get(exc.problem.slug)
     return problem_response(
         exc.problem, exc.detail, instance=request.url.path, errors=exc.errors, headers=headers
     )
@@ -101,23 +108,15 @@ async def _http(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _stale(request: Request, exc: Exception) -> JSONResponse:
-    return problem_response(
-        e.CONFLICT,
-        "The record was changed by someone else meanwhile; read it again and retry.",
-        instance=request.url.path,
-    )
-
-
-async def _integrity(request: Request, exc: Exception) -> JSONResponse:
-    # Reaching here means a race the services' own checks could not see (two concurrent
-    # inserts of one key); nothing was written, and the constraint name is not leaked.
-    log.warning("integrity error on %s: %s", request.url.path, type(exc.__cause__).__name__)
-    return problem_response(
-        e.CONFLICT,
-        "Conflicts with a record written concurrently; retry.",
-        instance=request.url.path,
-    )
+async def _database(request: Request, exc: Exception) -> JSONResponse:
+    # A statement failed inside the request (its unit of work is rolled back): a race the
+    # services' checks could not see, a lost connection, a busy SQLite; or our bug (a 500).
+    assert isinstance(exc, SQLAlchemyError)
+    problem = as_domain_error(exc)
+    if problem is None:
+        return await _unexpected(request, exc)
+    log.warning("database refused %s: %s", request.url.path, type(exc).__name__)
+    return await _domain(request, problem)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -131,6 +130,5 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(e.DomainError, _domain)
     app.add_exception_handler(StarletteHTTPException, _http)
-    app.add_exception_handler(StaleDataError, _stale)
-    app.add_exception_handler(IntegrityError, _integrity)
+    app.add_exception_handler(SQLAlchemyError, _database)
     app.add_exception_handler(Exception, _unexpected)

@@ -83,6 +83,15 @@ def get_employment(session: Session, principal: Principal, employment_id: int) -
     return get_visible(session, Employment, employment_id, principal)
 
 
+def _lock_spell(session: Session, principal: Principal, employment_id: int) -> Employment:
+    """The spell, read again after locking its person's row: every write to one person's spells
+    (hire, change, departure) holds that lock, so overlap checks see each other's results."""
+    spell = get_employment(session, principal, employment_id)
+    session.exec(select(Talent.id).where(Talent.id == spell.talent_id).with_for_update()).first()
+    session.refresh(spell, with_for_update=True)
+    return spell
+
+
 def list_employments(
     session: Session,
     principal: Principal,
@@ -126,7 +135,7 @@ def update_employment(
     data: EmploymentUpdate,
     expected: int | None,
 ) -> Employment:
-    spell = get_employment(session, principal, employment_id)
+    spell = _lock_spell(session, principal, employment_id)
     check_version(spell.version, expected)
     changes = data.model_dump(exclude_unset=True)
     if "si_city_code" in changes:
@@ -145,7 +154,7 @@ def record_departure(
     data: Departure,
     expected: int | None,
 ) -> Employment:
-    spell = get_employment(session, principal, employment_id)
+    spell = _lock_spell(session, principal, employment_id)
     check_version(spell.version, expected)
     if spell.departed_on is not None:
         raise DomainError(

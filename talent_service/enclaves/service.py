@@ -117,7 +117,8 @@ def update_enclave(
     data: EnclaveUpdate,
     expected: int | None,
 ) -> Enclave:
-    enclave = get_enclave(session, principal, enclave_id)
+    # Locked: a center registered meanwhile must not land in a space shrinking below its use.
+    enclave = get_visible(session, Enclave, enclave_id, principal, for_update=True)
     _require_host_authority(principal, enclave.host_city_code)
     check_version(enclave.version, expected)
     changes = data.model_dump(exclude_unset=True, exclude={"partner_city_codes"})

@@ -64,7 +64,7 @@ def list_firms(
 def update_firm(
     session: Session, principal: Principal, firm_id: int, data: FirmUpdate, expected: int | None
 ) -> Firm:
-    firm = get_firm(session, principal, firm_id)
+    firm = get_visible(session, Firm, firm_id, principal, for_update=True)
     check_version(firm.version, expected)
     changes = data.model_dump(exclude_unset=True)
     if "tier" in changes and changes["tier"] is None:

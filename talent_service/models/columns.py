@@ -24,7 +24,7 @@ def enum_type(enum_cls: type[StrEnum], name: str) -> SAEnum:
 
 def version_column() -> Column[int]:
     """A row version for optimistic concurrency: SQLAlchemy bumps it on every UPDATE and refuses
-    an UPDATE whose version moved meanwhile (StaleDataError → 409).
+    an UPDATE whose version moved meanwhile (StaleDataError → 412).
 
     No server default: the ORM writes the first version itself, and migration 0001 has none.
     """

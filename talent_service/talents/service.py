@@ -64,7 +64,8 @@ def register_talent(session: Session, principal: Principal, data: TalentCreate) 
         require_city(session, data.hukou_city_code, "body.hukou_city_code")
     identity = parse_identity(data.id_kind, data.id_number, data.nationality)
     key = identity_key(identity)
-    talent = session.exec(select(Talent).where(Talent.id_lookup == key)).first()
+    # Locked when known: two firms attaching to one person at once take turns.
+    talent = session.exec(select(Talent).where(Talent.id_lookup == key).with_for_update()).first()
     profile = data.model_dump(include=set(_PROFILE))
     if talent is None:
         talent = Talent(
@@ -211,7 +212,7 @@ def list_talents(
 def update_talent(
     session: Session, principal: Principal, talent_id: int, data: TalentUpdate, expected: int | None
 ) -> Talent:
-    talent = get_talent(session, principal, talent_id)
+    talent = get_visible(session, Talent, talent_id, principal, for_update=True)
     check_version(talent.version, expected)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("hukou_city_code") is not None:

@@ -166,11 +166,15 @@ def test_a_500_is_a_problem_that_leaks_nothing(exploding_app: FastAPI) -> None:
             _no_leak(response)
 
 
-def test_database_conflicts_are_409_problems_that_leak_nothing(exploding_app: FastAPI) -> None:
+def test_database_conflicts_are_problems_that_leak_nothing(exploding_app: FastAPI) -> None:
+    # A unique race is a 409; an UPDATE that lost to another (version moved) is a 412.
     with TestClient(exploding_app, raise_server_exceptions=False) as client:
-        for path in ("/v1/integrity", "/v1/stale"):
+        for path, status, slug in (
+            ("/v1/integrity", 409, "conflict"),
+            ("/v1/stale", 412, "precondition-failed"),
+        ):
             response = client.get(path)
-            problem(response, 409, "conflict")
+            problem(response, status, slug)
             _no_leak(response)
 
 
