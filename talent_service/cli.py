@@ -18,6 +18,7 @@ app = typer.Typer(
     help="talent-service: Guangdong talent reverse-enclave registry.", no_args_is_help=True
 )
 console = Console()
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 @app.command()
@@ -35,7 +36,12 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
 ) -> None:
-    """Run the HTTP service with uvicorn. On SQLite, migrations are applied first."""
+    """Run the HTTP service with uvicorn. On SQLite, migrations are applied first.
+
+    Several workers work on SQLite too (WAL, writes take the file's one write lock in turn and
+    wait up to 15 s for it), but they add no write throughput there: use PostgreSQL for that.
+    SIGTERM stops accepting connections, lets requests in flight finish (up to 30 s) and exits 0.
+    """
     import uvicorn
 
     settings = get_settings()
@@ -51,6 +57,7 @@ def serve(
         log_level="warning",
         access_log=False,
         proxy_headers=True,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
 
 

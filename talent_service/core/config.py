@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+MIN_PRODUCTION_HASH_MEMORY_KIB = 19456  # OWASP's argon2id minimum (19 MiB, t=2)
+
 # Development defaults: fine on a laptop, refused in production (see _refuse_default_secrets).
 DEV_SECRET_KEY = "dev-only-token-signing-key-change-me-0000000000"  # noqa: S105
 DEV_FIELD_KEY = "dev-only-field-encryption-key-change-me-000000000"  # noqa: S105
@@ -31,6 +33,9 @@ class Settings(BaseSettings):
     token_lifetime_minutes: int = Field(default=15, ge=1, le=24 * 60)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     db_pool_size: int = Field(default=10, ge=1, le=200)
+    # Argon2id memory per hash (KiB). The default is argon2-cffi's (64 MiB); production refuses
+    # less than OWASP's minimum (19 MiB); the live-server tests run cheaper hashes.
+    password_hash_memory_kib: int = Field(default=65536, ge=1024, le=1024 * 1024)
     log_level: str = "INFO"
 
     @field_validator("cors_origins", "decision_keys", mode="before")
@@ -55,6 +60,11 @@ class Settings(BaseSettings):
         weak = [name for name, is_default in defaults.items() if is_default]
         if weak:
             raise ValueError(f"production refuses development secrets: set {', '.join(weak)}")
+        if self.password_hash_memory_kib < MIN_PRODUCTION_HASH_MEMORY_KIB:
+            raise ValueError(
+                "TALENT_PASSWORD_HASH_MEMORY_KIB must be at least "
+                f"{MIN_PRODUCTION_HASH_MEMORY_KIB} in production"
+            )
         if len(self.secret_key.get_secret_value()) < 32:
             raise ValueError("TALENT_SECRET_KEY must be at least 32 characters in production")
         return self

@@ -22,18 +22,23 @@ from talent_service.core.config import get_settings
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - names, not secrets
 TOKEN_ISSUER = "talent-service"  # noqa: S105
 
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so both paths cost the same Argon2 work.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+@lru_cache
+def _argon2() -> tuple[PasswordHasher, str]:
+    """The hasher (its memory cost from the settings) and a dummy hash verified against when the
+    username is unknown, so both paths cost the same Argon2 work. A stored hash carries its own
+    parameters, so changing the cost changes new hashes only."""
+    hasher = PasswordHasher(memory_cost=get_settings().password_hash_memory_kib)
+    return hasher, hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _argon2()[0].hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
+    hasher, dummy = _argon2()
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return hasher.verify(password_hash or dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
