@@ -22,6 +22,7 @@ HOME_CITY = "440500"  # Shantou: a home city of the program
 HOST_CITY = "440300"  # Shenzhen: a host city
 TIMEOUT = httpx.Timeout(30.0)
 T = TypeVar("T")
+A = TypeVar("A")
 
 # A Shantou county code that stdnum knows for every birth year the load uses.
 _REGION = sorted(
@@ -147,14 +148,15 @@ class World:
         return int(response.json()["id"])
 
 
-def at_once(tasks: Iterable[Callable[[], T]]) -> list[T]:
-    """Run each task on its own thread, all released together by a barrier; results in order."""
-    tasks = list(tasks)
-    barrier = threading.Barrier(len(tasks))
+def at_once(task: Callable[[A], T], inputs: Iterable[A]) -> list[T]:
+    """``task(x)`` for each input on its own thread, all released together by a barrier;
+    the results in the inputs' order. Returns when every call has answered."""
+    inputs = list(inputs)
+    barrier = threading.Barrier(len(inputs))
 
-    def run(task: Callable[[], T]) -> T:
+    def run(x: A) -> T:
         barrier.wait(timeout=30)
-        return task()
+        return task(x)
 
-    with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
-        return list(pool.map(run, tasks))
+    with ThreadPoolExecutor(max_workers=len(inputs)) as pool:
+        return list(pool.map(run, inputs))

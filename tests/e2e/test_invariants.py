@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import pytest
@@ -17,6 +18,10 @@ from tests.e2e.api import World, at_once, hire_body, registration, uscc
 
 ROUNDS = 20
 WRITERS = 16
+
+
+def _send(world: World, method: str, url: str, headers: dict[str, str], body: Any) -> Any:
+    return world.client.request(method, url, json=body, headers=headers)
 
 
 def _statuses(responses: list[Any]) -> Counter[int]:
@@ -28,7 +33,7 @@ def test_an_enclave_space_is_never_filled_beyond_its_floor_area(world: World) ->
     violations = 0
     for _ in range(ROUNDS):
         space = world.enclave(area=1000)
-        answers = at_once(lambda f=f: world.center(f, enclave_id=space, area=200) for f in firms)
+        answers = at_once(partial(world.center, enclave_id=space, area=200), firms)
         statuses = _statuses(answers)
         used = world.client.get(f"/v1/enclaves/{space}", headers=world.province).json()
         assert set(statuses) <= {201, 422}, statuses
@@ -44,12 +49,8 @@ def test_one_talent_gets_one_open_spell_at_a_firm_however_many_hire_at_once(
     violations = 0
     for _ in range(ROUNDS):
         talent = world.talent(firm)
-        answers = at_once(
-            lambda: world.client.post(
-                "/v1/employments", json=hire_body(talent), headers=firm.headers
-            )
-            for _ in range(WRITERS)
-        )
+        hire = partial(_send, world, "POST", "/v1/employments", firm.headers)
+        answers = at_once(hire, [hire_body(talent)] * WRITERS)
         statuses = _statuses(answers)
         assert set(statuses) <= {201, 422}, statuses
         spells = world.client.get(
@@ -67,15 +68,14 @@ def test_a_unique_key_registered_at_once_has_one_winner_and_409s(world: World, k
     for _ in range(ROUNDS):
         code, username = uscc(), f"race-{key}-{next(names)}"
 
-        def body() -> dict[str, Any]:
-            # Everything else differs: only the contested key is shared.
-            if key == "uscc":
-                return registration(f"race-{next(names)}", code=code)
-            return registration(username)
-
-        answers = at_once(
-            lambda b=body(): world.client.post("/v1/registrations", json=b) for _ in range(WRITERS)
-        )
+        # Everything else differs: only the contested key is shared.
+        bodies = [
+            registration(f"race-{next(names)}", code=code)
+            if key == "uscc"
+            else registration(username)
+            for _ in range(WRITERS)
+        ]
+        answers = at_once(partial(_send, world, "POST", "/v1/registrations", {}), bodies)
         statuses = _statuses(answers)
         assert set(statuses) <= {201, 409}, statuses
         violations += statuses[201] != 1
@@ -89,20 +89,19 @@ def test_two_updates_with_one_if_match_have_one_winner_and_412s(world: World) ->
     violations = 0
     for round_ in range(ROUNDS):
         version = world.client.get(url, headers=firm.headers).json()["version"]
-        answers = at_once(
-            lambda i=i: world.client.patch(
-                url,
-                json={"name": f"Renamed {round_}-{i}"},
-                headers=firm.headers | {"If-Match": f'"{version}"'},
-            )
-            for i in range(WRITERS)
-        )
+        patch = partial(_send, world, "PATCH", url, firm.headers | {"If-Match": f'"{version}"'})
+        answers = at_once(patch, [{"name": f"Renamed {round_}-{i}"} for i in range(WRITERS)])
         statuses = _statuses(answers)
         assert set(statuses) <= {200, 412}, statuses
         after = world.client.get(url, headers=firm.headers).json()
         violations += statuses[200] != 1 or after["version"] != version + 1
     print(f"If-Match: {ROUNDS} rounds × {WRITERS} writers, {violations} violations")
     assert violations == 0
+
+
+def _act(world: World, url: str, action: tuple[str, dict[str, Any]]) -> Any:
+    name, body = action
+    return world.client.post(f"{url}/{name}", json=body, headers=world.province)
 
 
 def test_concurrent_suspensions_and_closures_of_a_center_apply_one_after_another(
@@ -121,10 +120,8 @@ def test_concurrent_suspensions_and_closures_of_a_center_apply_one_after_another
         actions = [("suspension", {})] * (WRITERS // 2) + [
             ("closure", {"closed_on": "2024-06-30"})
         ] * (WRITERS // 2)
-        answers = at_once(
-            lambda a=a, b=b: world.client.post(f"{url}/{a}", json=b, headers=world.province)
-            for a, b in actions
-        )
+        act = partial(_act, world, url)
+        answers = at_once(act, actions)
         statuses = Counter((a, r.status_code) for (a, _), r in zip(actions, answers, strict=True))
         assert {s for _, s in statuses} <= {200, 409}, statuses
         final = world.client.get(url, headers=world.province).json()["status"]
@@ -185,10 +182,8 @@ def test_overlapping_drafts_published_at_once_leave_one_published_version(world:
             assert made.status_code == 201, made.text
             versions.append(made.json()["version"])
         answers = at_once(
-            lambda v=v: world.client.post(
-                f"/v1/policies/{policy}/versions/{v}/publish", headers=world.province
-            )
-            for v in versions
+            partial(world.client.post, headers=world.province),
+            [f"/v1/policies/{policy}/versions/{v}/publish" for v in versions],
         )
         statuses = _statuses(answers)
         assert set(statuses) <= {200, 422}, statuses
