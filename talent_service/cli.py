@@ -5,6 +5,7 @@ Every command runs from scripts without prompts (passwords come on stdin or as o
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Annotated
 
@@ -30,6 +31,10 @@ def migrate() -> None:
     console.print("[green]database at head[/green]")
 
 
+def _exit_cleanly(_signal: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind")] = "127.0.0.1",
@@ -44,6 +49,10 @@ def serve(
     """
     import uvicorn
 
+    # uvicorn shuts down gracefully on SIGTERM, then raises the signal again once its own handler
+    # is gone: this one turns that into exit code 0 (a shutdown that was asked for and finished),
+    # and before uvicorn starts it still stops the process.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     settings = get_settings()
     if settings.is_sqlite:
         from talent_service.core.migrations import upgrade
