@@ -10,11 +10,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 RUN useradd --create-home --uid 10001 app && mkdir /data && chown app /data
 WORKDIR /app
-COPY pyproject.toml README.md alembic.ini ./
+COPY pyproject.toml README.md alembic.ini constraints.txt ./
 COPY alembic ./alembic
 COPY talent_service ./talent_service
 # Editable install keeps alembic/ beside the package, where the migrate command finds it.
-RUN pip install -e .
+RUN pip install -c constraints.txt -e .
 
 USER app
 VOLUME ["/data"]

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from talent_service.auth.access import Access, Public
 from talent_service.auth.principal import ALL_SCOPES, ROLE_SCOPES, Principal
+from talent_service.core import clock
 from talent_service.core.config import get_settings
 from talent_service.core.security import issue_token
 from talent_service.core.unit_of_work import get_session
@@ -280,18 +281,28 @@ def _bad_authorizations() -> dict[str, dict[str, str]]:
     claims = _province_claims()
     expired = _token(claims, lifetime=timedelta(seconds=-30))
     foreign_key = jwt.encode(
-        {**claims, "iss": "talent-service", "iat": int(time.time()), "exp": int(time.time()) + 600},
+        {
+            **claims,
+            "iss": "talent-service",
+            "iat": int(clock.timestamp()),
+            "exp": int(clock.timestamp()) + 600,
+        },
         "not-the-service-signing-key-but-long-enough-for-hs256",
         algorithm="HS256",
     )
     unsigned = jwt.encode(
-        {**claims, "iss": "talent-service", "iat": int(time.time()), "exp": int(time.time()) + 600},
+        {
+            **claims,
+            "iss": "talent-service",
+            "iat": int(clock.timestamp()),
+            "exp": int(clock.timestamp()) + 600,
+        },
         None,
         algorithm="none",
     )
     unknown_role = _token({**claims, "role": "superuser"})
     key = get_settings().secret_key.get_secret_value()
-    now = int(time.time())
+    now = int(clock.timestamp())
     wrong_issuer = jwt.encode(
         {**claims, "iss": "someone-else", "iat": now, "exp": now + 600}, key, algorithm="HS256"
     )
@@ -411,5 +422,5 @@ def test_cached_token_is_refused_once_it_expires(client: TestClient, make: Facto
     headers = {"Authorization": f"Bearer {token}"}
     assert client.get(f"/v1/firms/{firm.id}", headers=headers).status_code == 200
     expires = jwt.decode(token, options={"verify_signature": False})["exp"]
-    time.sleep(max(0.0, expires - time.time()) + 0.05)
+    time.sleep(max(0.0, expires - clock.timestamp()) + 0.05)
     assert_problem(client.get(f"/v1/firms/{firm.id}", headers=headers), 401)
