@@ -33,7 +33,7 @@ HOME_CITY=$(get "/v1/firms/${FIRM_USER#firm-}" | $PY -c 'import json,sys; print(
 REGION=$(get "/v1/cities/$HOME_CITY" | $PY -c 'import json,sys; print(json.load(sys.stdin)["region"])')
 CENTERS=$(get "/v1/centers?limit=100" | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
 [ "$REGION" != prd ] && [ "$CENTERS" -gt 0 ] || { echo "$FIRM_USER: region $REGION, $CENTERS centers" >&2; exit 1; }
-echo "== as $FIRM_USER (home city $HOME_CITY, region $REGION, $CENTERS centers)"
+echo "== as $FIRM_USER (home city $HOME_CITY, region $REGION, centers: $CENTERS)"
 
 cat >"$LUA" <<LUA
 -- Birthplace 110101 (Beijing Dongcheng): stdnum knows it for every year 1975-2000, and the demo

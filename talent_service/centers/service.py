@@ -8,13 +8,13 @@ from sqlmodel import Session, col, select
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import get_visible, scoped
 from talent_service.centers.lifecycle import CenterAction, allowed_actions, next_status
+from talent_service.centers.queries import fit_in_enclave
 from talent_service.centers.schemas import CenterCreate, CenterUpdate
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, rule_violation
 from talent_service.core.pagination import PageParams
 from talent_service.core.preconditions import check_version
-from talent_service.enclaves.service import used_areas
 from talent_service.models import Center, Employment, Enclave, EnclavePartner, Firm
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import CenterKind, CenterStatus, Role
@@ -32,17 +32,6 @@ def resolve_firm(session: Session, principal: Principal, firm_id: int | None) ->
     if firm is None:
         raise rule_violation("body.firm_id", f"no firm {firm_id}")
     return firm
-
-
-def _fit_in_enclave(session: Session, enclave: Enclave, area: float, *, already: float = 0) -> None:
-    assert enclave.id is not None
-    used = used_areas(session, [enclave.id]).get(enclave.id, 0.0) - already
-    free = enclave.total_floor_area_m2 - used
-    if area > free + 1e-9:
-        raise rule_violation(
-            "body.floor_area_m2",
-            f"enclave space {enclave.id} has {free:g} m² free; {area:g} m² does not fit",
-        )
 
 
 def create_center(session: Session, principal: Principal, data: CenterCreate) -> Center:
@@ -72,7 +61,7 @@ def create_center(session: Session, principal: Principal, data: CenterCreate) ->
                 f"enclave space {enclave.id} does not partner with the firm's home city "
                 f"{firm.home_city_code}",
             )
-        _fit_in_enclave(session, enclave, data.floor_area_m2)
+        fit_in_enclave(session, enclave, data.floor_area_m2)
     if host is None:
         raise rule_violation("body.host_city_code", "required when no enclave_id is given")
     require_city(session, host, "body.host_city_code", prd=True)
@@ -132,7 +121,7 @@ def update_center(
     if "floor_area_m2" in changes and center.enclave_id is not None:
         enclave = session.get(Enclave, center.enclave_id, with_for_update=True)
         assert enclave is not None
-        _fit_in_enclave(session, enclave, changes["floor_area_m2"], already=center.floor_area_m2)
+        fit_in_enclave(session, enclave, changes["floor_area_m2"], already=center.floor_area_m2)
     for key, value in changes.items():
         setattr(center, key, value)
     session.add(center)

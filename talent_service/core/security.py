@@ -22,6 +22,7 @@ from talent_service.core.config import get_settings
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - names, not secrets
 TOKEN_ISSUER = "talent-service"  # noqa: S105
 
+
 @lru_cache
 def _argon2() -> tuple[PasswordHasher, str]:
     """The hasher (its memory cost from the settings) and a dummy hash verified against when the

@@ -116,7 +116,7 @@ class UnitOfWorkRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        writes = not self.methods <= SAFE_METHODS
+        writes = not (self.methods or set()) <= SAFE_METHODS
 
         async def run_in_unit(request: Request) -> Response:
             factory: SessionFactory = getattr(request.app.state, "session_factory", None) or (

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import get_visible, scoped
@@ -13,44 +13,18 @@ from talent_service.core.errors import CONFLICT, DomainError, rule_violation
 from talent_service.core.pagination import PageParams
 from talent_service.core.preconditions import check_version
 from talent_service.employments.filters import spell_filters
-from talent_service.employments.rules import MAX_DAYS_AHEAD, first_overlap
+from talent_service.employments.queries import check_no_overlap, lock_person, lock_spell
+from talent_service.employments.rules import MAX_DAYS_AHEAD
 from talent_service.employments.schemas import Departure, EmploymentCreate, EmploymentUpdate
-from talent_service.models import Center, Employment, Talent, TalentFirm
+from talent_service.models import Center, Employment, TalentFirm
 from talent_service.reference.enums import CenterStatus
-
-
-def _other_spells(
-    session: Session, talent_id: int, firm_id: int, exclude: int | None = None
-) -> list[tuple[int, date, date | None]]:
-    query = select(col(Employment.id), col(Employment.hired_on), col(Employment.departed_on)).where(
-        Employment.talent_id == talent_id, Employment.firm_id == firm_id
-    )
-    if exclude is not None:
-        query = query.where(Employment.id != exclude)
-    return [(int(i or 0), h, d) for i, h, d in session.exec(query).all()]
-
-
-def _check_no_overlap(
-    session: Session, spell: Employment, start: date, end: date | None, field_name: str
-) -> None:
-    clash = first_overlap(
-        start, end, _other_spells(session, spell.talent_id, spell.firm_id, exclude=spell.id)
-    )
-    if clash is not None:
-        raise rule_violation(
-            field_name, f"overlaps spell {clash} of the same talent at the same firm"
-        )
 
 
 def create_employment(session: Session, principal: Principal, data: EmploymentCreate) -> Employment:
     firm = resolve_firm(session, principal, data.firm_id)
     assert firm.id is not None
     registered = session.get(TalentFirm, (data.talent_id, firm.id))
-    # Lock the person's row: two concurrent hires of one talent must not both pass the
-    # overlap check (PostgreSQL; SQLite serialises writers anyway).
-    locked = session.exec(
-        select(Talent.id).where(Talent.id == data.talent_id).with_for_update()
-    ).first()
+    locked = lock_person(session, data.talent_id)
     if registered is None or locked is None:
         raise rule_violation(
             "body.talent_id", f"no talent {data.talent_id} registered by firm {firm.id}"
@@ -73,7 +47,7 @@ def create_employment(session: Session, principal: Principal, data: EmploymentCr
                 "body.hired_on", f"after center {center.id} closed ({center.closed_on})"
             )
     spell = Employment(**data.model_dump(exclude={"firm_id"}), firm_id=firm.id)
-    _check_no_overlap(session, spell, spell.hired_on, None, "body.hired_on")
+    check_no_overlap(session, spell, spell.hired_on, None, "body.hired_on")
     session.add(spell)
     session.flush()
     return spell
@@ -81,15 +55,6 @@ def create_employment(session: Session, principal: Principal, data: EmploymentCr
 
 def get_employment(session: Session, principal: Principal, employment_id: int) -> Employment:
     return get_visible(session, Employment, employment_id, principal)
-
-
-def _lock_spell(session: Session, principal: Principal, employment_id: int) -> Employment:
-    """The spell, read again after locking its person's row: every write to one person's spells
-    (hire, change, departure) holds that lock, so overlap checks see each other's results."""
-    spell = get_employment(session, principal, employment_id)
-    session.exec(select(Talent.id).where(Talent.id == spell.talent_id).with_for_update()).first()
-    session.refresh(spell, with_for_update=True)
-    return spell
 
 
 def list_employments(
@@ -135,7 +100,7 @@ def update_employment(
     data: EmploymentUpdate,
     expected: int | None,
 ) -> Employment:
-    spell = _lock_spell(session, principal, employment_id)
+    spell = lock_spell(session, principal, employment_id)
     check_version(spell.version, expected)
     changes = data.model_dump(exclude_unset=True)
     if "si_city_code" in changes:
@@ -154,7 +119,7 @@ def record_departure(
     data: Departure,
     expected: int | None,
 ) -> Employment:
-    spell = _lock_spell(session, principal, employment_id)
+    spell = lock_spell(session, principal, employment_id)
     check_version(spell.version, expected)
     if spell.departed_on is not None:
         raise DomainError(
@@ -164,7 +129,7 @@ def record_departure(
         raise rule_violation("body.departed_on", f"before the hire date ({spell.hired_on})")
     if data.departed_on > today():
         raise rule_violation("body.departed_on", "a departure is recorded once it has happened")
-    _check_no_overlap(session, spell, spell.hired_on, data.departed_on, "body.departed_on")
+    check_no_overlap(session, spell, spell.hired_on, data.departed_on, "body.departed_on")
     spell.departed_on = data.departed_on
     spell.departure_reason = data.reason
     session.add(spell)

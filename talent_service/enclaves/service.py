@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from sqlalchemy import func
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session, col, delete, select
 
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import get_visible, scoped
-from talent_service.centers.occupancy import OCCUPYING
 from talent_service.cities.service import require_city
 from talent_service.core.errors import forbidden, rule_violation
 from talent_service.core.pagination import PageParams
 from talent_service.core.preconditions import check_version
+from talent_service.enclaves.queries import partner_cities, used_areas
 from talent_service.enclaves.schemas import EnclaveCreate, EnclaveRead, EnclaveUpdate
-from talent_service.models import Center, Enclave, EnclavePartner
+from talent_service.models import Enclave, EnclavePartner
 from talent_service.reference.enums import Role
 
 
@@ -30,33 +27,9 @@ def _check_partners(session: Session, codes: list[str]) -> None:
         require_city(session, code, f"body.partner_city_codes.{index}", prd=False)
 
 
-def used_areas(session: Session, enclave_ids: list[int]) -> dict[int, float]:
-    """Floor area occupied per space, in one grouped query for a whole page."""
-    if not enclave_ids:
-        return {}
-    rows = session.exec(
-        select(Center.enclave_id, func.coalesce(func.sum(Center.floor_area_m2), 0.0))
-        .where(col(Center.enclave_id).in_(enclave_ids), col(Center.status).in_(OCCUPYING))
-        .group_by(col(Center.enclave_id))
-    ).all()
-    return {int(enclave_id): float(total) for enclave_id, total in rows if enclave_id is not None}
-
-
-def _partners(session: Session, enclave_ids: list[int]) -> dict[int, list[str]]:
-    found: dict[int, list[str]] = defaultdict(list)
-    rows = session.exec(
-        select(EnclavePartner)
-        .where(col(EnclavePartner.enclave_id).in_(enclave_ids))
-        .order_by(col(EnclavePartner.city_code))
-    ).all()
-    for row in rows:
-        found[row.enclave_id].append(row.city_code)
-    return found
-
-
 def to_read(session: Session, enclaves: list[Enclave]) -> list[EnclaveRead]:
     ids = [e.id for e in enclaves if e.id is not None]
-    used, partners = used_areas(session, ids), _partners(session, ids)
+    used, partners = used_areas(session, ids), partner_cities(session, ids)
     out = []
     for enclave in enclaves:
         assert enclave.id is not None
