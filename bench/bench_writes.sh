@@ -49,6 +49,7 @@ end
 function init(args)
   queue, n = {}, 0
   sent_reg, sent_hire, reg_201, hire_201, reg_other, hire_other, unknown = 0, 0, 0, 0, 0, 0, 0
+  statuses, samples = {}, {} -- "hire 422" -> count, and the first such body
 end
 -- Threads own disjoint sequence numbers (tid, tid+16, ...; up to 15 threads, multiples of 16
 -- are left to the hand-made IDs below), so they never need to agree on anything; within a
@@ -88,9 +89,13 @@ function response(status, headers, body)
     reg_201 = reg_201 + 1
     table.insert(queue, tonumber(body:match('"id":%s*(%d+)')))
   elseif status == 201 and hire then hire_201 = hire_201 + 1
-  elseif reg then reg_other = reg_other + 1
-  elseif hire then hire_other = hire_other + 1
-  else unknown = unknown + 1 end
+  else
+    local kind = (reg and "registration") or (hire and "hire") or "unattributed"
+    local key = kind .. " " .. status
+    statuses[key], samples[key] = (statuses[key] or 0) + 1, samples[key] or body:sub(1, 300)
+    if reg then reg_other = reg_other + 1 elseif hire then hire_other = hire_other + 1
+    else unknown = unknown + 1 end
+  end
 end
 function done(summary, latency, requests)
   local t = {}
@@ -98,6 +103,12 @@ function done(summary, latency, requests)
     t[name] = 0
     for _, thread in ipairs(threads) do t[name] = t[name] + thread:get(name) end
   end
+  local by_status, sample = {}, {}
+  for _, thread in ipairs(threads) do
+    for key, count in pairs(thread:get("statuses")) do by_status[key] = (by_status[key] or 0) + count end
+    for key, body in pairs(thread:get("samples")) do sample[key] = body end
+  end
+  for key, count in pairs(by_status) do print(string.format("non-201 %s: %d, e.g. %s", key, count, sample[key])) end
   local seconds = summary.duration / 1e6
   print(string.format("registrations: %d sent, %d answered 201, %d otherwise", t.sent_reg, t.reg_201, t.reg_other))
   print(string.format("hires:         %d sent, %d answered 201, %d otherwise", t.sent_hire, t.hire_201, t.hire_other))
@@ -116,7 +127,7 @@ done
 echo "== warm-up"; wrk -t2 -c32 -d3s "$BASE/healthz" >/dev/null
 # Echoed through cat, not tee /dev/stderr: reopening /dev/stderr truncates a log file it points to.
 rate() {
-  grep -E "Requests/sec|Latency|Non-2xx|registrations|hires|unattributed|201/sec" |
+  grep -E "Requests/sec|Latency|Non-2xx|registrations|hires|unattributed|non-201|201/sec" |
     awk '{ print | "cat >&2" } /Requests\/sec/ { print $2 }'
 }
 echo "== /healthz ($WORKERS workers)"

@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
@@ -116,6 +117,8 @@ class UnitOfWorkRoute(APIRoute):
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        if not _needs_session(self.dependant):
+            return handler  # e.g. the hot talent read: nothing to open, nothing to pay
         writes = not (self.methods or set()) <= SAFE_METHODS
 
         async def run_in_unit(request: Request) -> Response:
@@ -133,6 +136,10 @@ class UnitOfWorkRoute(APIRoute):
             return response
 
         return run_in_unit
+
+
+def _needs_session(dependant: Dependant) -> bool:
+    return dependant.call is get_session or any(_needs_session(d) for d in dependant.dependencies)
 
 
 def api_router(**kwargs: Any) -> APIRouter:
