@@ -47,7 +47,7 @@ def commit(session: Session) -> None:
     try:
         session.commit()
     except SQLAlchemyError as exc:
-        session.rollback()
+        _discard(session)  # a dead connection must not turn the commit's 503 into a 500
         problem = as_domain_error(exc)
         if problem is None:
             raise

@@ -7,6 +7,7 @@ runs in its own process group, so a fault can be sent to every worker at once (k
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -133,7 +134,8 @@ class LiveServer:
     def kill9(self) -> None:
         """SIGKILL to the whole process group: the supervisor and every worker, at once."""
         assert self.process is not None
-        os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):  # the group may be gone already
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         self.process = None
 
@@ -146,7 +148,13 @@ class LiveServer:
         return code
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.terminate()
+        """SIGTERM, and kill -9 if it does not exit in time (or has half exited)."""
+        if self.process is None:
+            return
+        try:
+            if self.process.poll() is None:
+                self.terminate()
+        except subprocess.TimeoutExpired:
+            pass
         if self.process is not None:
             self.kill9()

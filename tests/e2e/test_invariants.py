@@ -42,6 +42,32 @@ def test_an_enclave_space_is_never_filled_beyond_its_floor_area(world: World) ->
     assert violations == 0
 
 
+def _take_or_shrink(world: World, space: int, job: tuple[str, Any]) -> Any:
+    kind, who = job
+    if kind == "center":
+        return world.center(who, enclave_id=space, area=200)
+    url = f"/v1/enclaves/{space}"
+    return world.client.patch(url, json={"total_floor_area_m2": 900}, headers=world.province)
+
+
+def test_a_space_shrinking_while_centers_move_in_never_holds_more_than_its_area(
+    world: World,
+) -> None:
+    firms = [world.firm() for _ in range(WRITERS // 2)]
+    violations = 0
+    for _ in range(ROUNDS):
+        space = world.enclave(area=1000)
+        for firm in firms[:3]:  # 600 m² in use before the race
+            assert world.center(firm, enclave_id=space, area=200).status_code == 201
+        jobs = [("center", f) for f in firms] + [("shrink", None)] * (WRITERS // 2)
+        answers = at_once(partial(_take_or_shrink, world, space), jobs)
+        assert {r.status_code for r in answers} <= {200, 201, 422}, _statuses(answers)
+        after = world.client.get(f"/v1/enclaves/{space}", headers=world.province).json()
+        violations += after["used_floor_area_m2"] > after["total_floor_area_m2"]
+    print(f"shrink vs move-in: {ROUNDS} rounds × {WRITERS} writers, {violations} violations")
+    assert violations == 0
+
+
 def test_one_talent_gets_one_open_spell_at_a_firm_however_many_hire_at_once(
     world: World,
 ) -> None:
