@@ -74,7 +74,7 @@ class DeclaredFact(StrEnum):
     """A fact about a person that someone declares with a date and others may verify."""
 
     education = "education"
-    title = "title"
+    professional_title = "title"  # not `title`: that would shadow str.title
     hukou_city = "hukou_city"
 
 
