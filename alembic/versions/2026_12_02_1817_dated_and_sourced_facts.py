@@ -102,6 +102,10 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_center_status_event_center_id'), ['center_id'], unique=False)
 
 
+    # --- which declarations a policy version's facts may rest on (none named: any) -------
+    with op.batch_alter_table('policy_version', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('fact_sources', sa.JSON(), server_default='{}', nullable=False))
+
     # --- each firm's registration keeps the profile it declared --------------------------
     # Before, a person had one profile (the last registration's); every registration
     # starts from it.
@@ -199,6 +203,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(batch_op.f('ck_talent_firm_title_level'), type_='check')
         for column in ('version', 'hukou_city_code', 'title_field', 'title_level', 'education', 'name'):
             batch_op.drop_column(column)
+    with op.batch_alter_table('policy_version', schema=None) as batch_op:
+        batch_op.drop_column('fact_sources')
     with op.batch_alter_table('center_status_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_center_status_event_center_id'))
 
