@@ -24,8 +24,9 @@ from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, select
-from sqlmodel import Session, col
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, Select
+from sqlmodel import Session, col, select
 
 from talent_service.declarations.selection import EVERY_STATE, Claim, holding_on
 from talent_service.eligibility.fact_builder import (
@@ -50,10 +51,10 @@ from talent_service.models import (
 from talent_service.reference.enums import (
     CenterStatus,
     DeclaredFact,
-    IdKind,
     TierState,
     Verification,
 )
+from talent_service.reference.identifiers import IdKind
 
 
 def _day(value: date | None) -> int:
@@ -107,13 +108,13 @@ class Records:
 def load_records(session: Session, talents: Select[Any] | Sequence[int]) -> Records:
     ids: ColumnElement[bool] = col(Talent.id).in_(talents)
     people = session.exec(
-        select(Talent.id, Talent.birth_date, Talent.id_kind)  # type: ignore[call-overload]
+        sa.select(Talent.id, Talent.birth_date, Talent.id_kind)  # type: ignore[call-overload]
         .where(ids)
         .order_by(col(Talent.id))
     ).all()
     index = {row[0]: i for i, row in enumerate(people)}
     spell_rows = session.exec(
-        select(  # type: ignore[call-overload]
+        sa.select(  # type: ignore[call-overload]
             Employment.id,
             Employment.talent_id,
             Employment.hired_on,
@@ -173,7 +174,12 @@ def _statuses(session: Session, center_ids: set[int]) -> dict[int, list[StatusRe
         assert e.id is not None
         out[e.center_id].append(
             StatusRecord(
-                e.id, e.center_id, e.status, e.effective_on, e.authority, e.recorded_by,
+                e.id,
+                e.center_id,
+                e.status,
+                e.effective_on,
+                e.authority,
+                e.recorded_by,
                 e.recorded_at,
             )
         )
@@ -211,7 +217,7 @@ def _claims(
     session: Session, talents: Select[Any] | Sequence[int], index: dict[int, int]
 ) -> dict[tuple[int, DeclaredFact], list[Claim]]:
     rows = session.exec(
-        select(  # type: ignore[call-overload]
+        sa.select(  # type: ignore[call-overload, misc]
             Declaration.id,
             Declaration.talent_id,
             Declaration.fact,
@@ -311,9 +317,11 @@ def inputs_on(
         tier = tier_held_on(records.tiers.get(s.firm_id, []), as_of)
         tier_code = _TIER["none"] if tier is None else _TIER[tier.tier]
         expires = NO_DATE if tier is None else day_number(tier.valid_to)
-        pieces = _pieces(s, events) if s.center_id is not None else [
-            (day_number(s.hired_on), _day(s.departed_on), -1)
-        ]
+        pieces = (
+            _pieces(s, events)
+            if s.center_id is not None
+            else [(day_number(s.hired_on), _day(s.departed_on), -1)]
+        )
         for first, last, status in pieces:
             rows.append((s, first, last, status, status_now, tier_code, expires))
 
@@ -348,9 +356,7 @@ def inputs_on(
     )
 
 
-def load_inputs(
-    session: Session, talents: Select[Any] | Sequence[int], as_of: date
-) -> FactInputs:
+def load_inputs(session: Session, talents: Select[Any] | Sequence[int], as_of: date) -> FactInputs:
     """Records read and laid out for ``as_of``, every declaration state accepted."""
     return inputs_on(load_records(session, talents), as_of)
 

@@ -29,6 +29,4 @@ def tier_held_on(periods: Iterable[TierRecord], day: date) -> TierRecord | None:
     covering = [
         p for p in periods if (p.valid_from is None or p.valid_from <= day) and day <= p.valid_to
     ]
-    return max(
-        covering, key=lambda p: (FIRM_TIER_RANK[p.tier], p.decided_at, p.id), default=None
-    )
+    return max(covering, key=lambda p: (FIRM_TIER_RANK[p.tier], p.decided_at, p.id), default=None)
