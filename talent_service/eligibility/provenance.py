@@ -230,7 +230,10 @@ def describe(prov: dict[str, Any]) -> tuple[str, str]:
             f"rests on: {en_src}'s declaration, not verified (flagged)",
         )
     if kind == "spells":
-        n = len(prov.get("spell_ids", prov.get("firm_ids", [])))
+        if "spell_ids" not in prov:  # currently_employed: the firms whose spells were read
+            n = len(prov.get("firm_ids", []))
+            return f"依据：{n} 家企业登记的任职记录", f"rests on: employment spells of {n} firm(s)"
+        n = len(prov["spell_ids"])
         return (
             f"依据：企业登记的任职记录（{n} 段）",
             f"rests on: employment spells recorded by firms ({n})",
