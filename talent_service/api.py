@@ -8,6 +8,7 @@ from talent_service.auth.routes import router as auth_router
 from talent_service.centers.routes import router as centers_router
 from talent_service.cities.routes import router as cities_router
 from talent_service.core.problems import problem_responses
+from talent_service.declarations.routes import router as declarations_router
 from talent_service.eligibility.policy_routes import router as policies_router
 from talent_service.eligibility.routes import router as eligibility_router
 from talent_service.employments.routes import router as employments_router
@@ -21,6 +22,7 @@ from talent_service.talents.routes import router as talents_router
 # other systems call most, comes first. Prefixes are disjoint, so order changes nothing else.
 PROTECTED = [
     talents_router,
+    declarations_router,
     cities_router,
     firms_router,
     enclaves_router,

@@ -4,6 +4,12 @@ Among the declarations a reader accepts (by verification state; a rejected one i
 those in effect on the day (``effective_on`` on or before it; NULL: since before the records)
 compete: the one in effect most recently wins (a doctorate awarded in 2024 supersedes a master's
 of 2015), then a verified one over one only declared, then the one recorded last.
+
+A declaration that a correction replaces (``corrects_id``) competes no more once the reader
+accepts that correction: a party that says its earlier statement was wrong is believed, on every
+date (a wrong award date corrected later moves the fact on the dates it was wrong about too).
+A correction the reader does not accept (rejected, or only declared when only verified ones
+count) leaves the original standing.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ class Claim:
     source: Source
     source_firm_id: int | None = None
     detail: str | None = None
+    corrects_id: int | None = None
 
 
 def _rank(claim: Claim) -> tuple[date, bool, datetime, int]:
@@ -44,11 +51,15 @@ def _rank(claim: Claim) -> tuple[date, bool, datetime, int]:
 def holding_on(
     claims: Iterable[Claim], day: date, accept: frozenset[Verification] = EVERY_STATE
 ) -> Claim | None:
-    candidates = [
+    accepted = [
         c
         for c in claims
-        if c.verification in accept
-        and c.verification is not Verification.rejected
-        and (c.effective_on is None or c.effective_on <= day)
+        if c.verification in accept and c.verification is not Verification.rejected
+    ]
+    corrected = {c.corrects_id for c in accepted if c.corrects_id is not None}
+    candidates = [
+        c
+        for c in accepted
+        if c.id not in corrected and (c.effective_on is None or c.effective_on <= day)
     ]
     return max(candidates, key=_rank, default=None)
