@@ -15,6 +15,8 @@ from talent_service.employments.routes import router as employments_router
 from talent_service.enclaves.routes import router as enclaves_router
 from talent_service.firms.registration_routes import router as registrations_router
 from talent_service.firms.routes import router as firms_router
+from talent_service.firms.tier_routes import queue_router as tier_queue_router
+from talent_service.firms.tier_routes import router as firm_tiers_router
 from talent_service.retention.routes import router as retention_router
 from talent_service.talents.routes import router as talents_router
 
@@ -25,6 +27,8 @@ PROTECTED = [
     declarations_router,
     cities_router,
     firms_router,
+    firm_tiers_router,
+    tier_queue_router,
     enclaves_router,
     centers_router,
     employments_router,

@@ -248,6 +248,26 @@ ENCLAVE_ROUTES = [
     IdRoute("PATCH", "/v1/enclaves/{id}", "enclave", {"name": "Renamed space"}),
 ]
 
+# A firm's tier certificates and history. Their refusals are tested in
+# tests/firms/test_tier_access.py: a second id, list answers and 201s do not fit the tables above.
+FIRM_TIER_ROUTES = [
+    IdRoute("GET", "/v1/firms/{id}/tiers", "firm"),
+    IdRoute(
+        "POST",
+        "/v1/firms/{id}/tiers",
+        "firm",
+        {
+            "tier": "little_giant",
+            "certificate_no": "GD-XJR-2026-0099",
+            "valid_from": "2026-01-01",
+            "valid_to": "2028-12-31",
+        },
+    ),
+    IdRoute("POST", "/v1/firms/{id}/tiers/{period_id}/approve", "firm", {}),
+    IdRoute("POST", "/v1/firms/{id}/tiers/{period_id}/reject", "firm", {"note": "unreadable"}),
+    IdRoute("GET", "/v1/firms/{id}/history", "firm"),
+]
+
 # Routes whose Access rule does not admit the role at all: refused with 403 before any look-up,
 # which reveals nothing either (the same 403 for any id).
 ROLE_REFUSED = {
