@@ -109,6 +109,7 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ),
     ("GET", "/v1/centers"): ("/v1/centers", None),
     ("GET", "/v1/centers/{center_id}"): ("/v1/centers/1", None),
+    ("GET", "/v1/centers/{center_id}/history"): ("/v1/centers/1/history", None),
     ("PATCH", "/v1/centers/{center_id}"): ("/v1/centers/1", {"name": "Renamed"}),
     ("POST", "/v1/centers/{center_id}/accreditation"): (
         "/v1/centers/1/accreditation",
