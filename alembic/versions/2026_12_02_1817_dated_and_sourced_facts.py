@@ -181,18 +181,21 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Tiers back onto the firm: the approved period that lasts longest.
+    # Tiers back onto the firm: the approved period that lasts longest. The upgrade's stand-ins
+    # turn back into what they stood for: 2099-12-31 into no expiry, '' into no certificate.
     with op.batch_alter_table('firm', schema=None) as batch_op:
         batch_op.add_column(sa.Column('tier_expires_on', sa.Date(), nullable=True))
         batch_op.add_column(sa.Column('tier_certificate_no', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch_op.add_column(sa.Column('tier', sa.String(length=32), nullable=True))
         batch_op.create_check_constraint(batch_op.f('ck_firm_firm_tier'), sa.column('tier').in_(_TIERS))
     latest = (
-        "(SELECT p.{column} FROM firm_tier_period p WHERE p.firm_id = firm.id"
+        "(SELECT {column} FROM firm_tier_period p WHERE p.firm_id = firm.id"
         " AND p.state = 'approved' ORDER BY p.valid_to DESC, p.id DESC LIMIT 1)"
     )
     for column, source in (
-        ('tier', 'tier'), ('tier_certificate_no', 'certificate_no'), ('tier_expires_on', 'valid_to')
+        ('tier', 'p.tier'),
+        ('tier_certificate_no', "NULLIF(p.certificate_no, '')"),
+        ('tier_expires_on', "NULLIF(p.valid_to, '2099-12-31')"),
     ):
         op.execute(f"UPDATE firm SET {column} = " + latest.format(column=source))
     # The person's profile (talent's columns) and the center's current status were kept up
