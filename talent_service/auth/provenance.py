@@ -32,15 +32,21 @@ def authority_of(principal: Principal) -> str:
     return principal.city_code or principal.subject
 
 
+def check_not_future(field_name: str, day: date) -> date:
+    """A fact recorded now cannot take effect after today (the province's date); gives today."""
+    now = today()
+    if day > now:
+        raise rule_violation(field_name, f"{day} is in the future (today is {now})")
+    return now
+
+
 def check_effective_on(
     field_name: str, effective_on: date, *, not_before: date, not_before_reason: str
 ) -> date:
     """The date an authority gives a fact it records now: not in the future, not before
     ``not_before`` (e.g. the center's opening or its latest status change), and not further
     back than ``TALENT_BACKDATE_LIMIT_DAYS``."""
-    now = today()
-    if effective_on > now:
-        raise rule_violation(field_name, f"{effective_on} is in the future (today is {now})")
+    now = check_not_future(field_name, effective_on)
     if effective_on < not_before:
         raise rule_violation(field_name, f"before {not_before_reason} ({not_before})")
     limit = get_settings().backdate_limit_days

@@ -11,7 +11,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from talent_service.auth.principal import Principal
-from talent_service.auth.provenance import source_of
+from talent_service.auth.provenance import check_not_future, source_of
 from talent_service.auth.visibility import get_visible
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
@@ -44,11 +44,6 @@ def check_value(session: Session, fact: DeclaredFact, value: str | None, field_n
         raise rule_violation(field_name, f"{fact.value} is one of {', '.join(allowed)}")
     if fact is DeclaredFact.hukou_city and value is not None:
         require_city(session, value, field_name)
-
-
-def check_effective_on(effective_on: date, field_name: str) -> None:
-    if effective_on > today():
-        raise rule_violation(field_name, f"{effective_on} is in the future (today is {today()})")
 
 
 def declare(
@@ -99,7 +94,7 @@ def record(
     """
     talent = get_visible(session, Talent, talent_id, principal, for_update=True)
     check_value(session, data.fact, data.value, "body.value")
-    check_effective_on(data.effective_on, "body.effective_on")
+    check_not_future("body.effective_on", data.effective_on)
     if talent.birth_date is not None and data.effective_on < talent.birth_date:
         raise rule_violation(
             "body.effective_on", f"before the person was born ({talent.birth_date})"

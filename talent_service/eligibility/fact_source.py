@@ -228,6 +228,7 @@ def _claims(
             Declaration.source,
             Declaration.source_firm_id,
             Declaration.detail,
+            Declaration.corrects_id,
         ).where(
             col(Declaration.talent_id).in_(talents),
             Declaration.verification != Verification.rejected,
@@ -236,7 +237,7 @@ def _claims(
     out: dict[tuple[int, DeclaredFact], list[Claim]] = {}
     for r in rows:
         out.setdefault((index[r[1]], DeclaredFact(r[2])), []).append(
-            Claim(r[0], r[3], r[4], Verification(r[5]), r[6], r[7], r[8], r[9])
+            Claim(r[0], r[3], r[4], Verification(r[5]), r[6], r[7], r[8], r[9], r[10])
         )
     return out
 

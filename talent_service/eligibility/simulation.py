@@ -159,11 +159,20 @@ def run(
         draft_version, draft_rule = current, current_rule
     draft_params = _draft_parameters(draft_rule, in_force, draft.parameters or {}, as_of)
 
-    # Both sides are run on the facts as the version in force accepts them: a draft that
-    # changes only which sources count is compared on the current sources.
+    # Each side reads the facts from the sources its own version accepts: a draft that changes
+    # only which sources count (verified only, say) is simulated too. A draft given as a bare
+    # rule has no sources of its own and runs on the current version's.
     accept = accepted(current)
     table = population_table(session, principal, policy.city_code, policy.side.value, as_of, accept)
-    result = simulate(current_rule, current_params, draft_rule, draft_params, table)
+    draft_accept = accepted(draft_version) if draft_version is not None else accept
+    draft_table = (
+        table
+        if draft_accept == accept
+        else population_table(
+            session, principal, policy.city_code, policy.side.value, as_of, draft_accept
+        )
+    )
+    result = simulate(current_rule, current_params, draft_rule, draft_params, table, draft_table)
     changes = result.changes(req.changes_limit)
     return SimulationResponse(
         policy_id=policy.id,

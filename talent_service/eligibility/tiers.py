@@ -1,4 +1,4 @@
-"""The tier a firm holds on a date, from its approved certificate periods (pure)."""
+"""The tier a firm holds on a date, as eligibility reads it: the firms' one rule (pure)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from talent_service.eligibility.facts import FIRM_TIER_RANK
+from talent_service.firms.tier_rule import TierRow, tier_on
+from talent_service.reference.enums import FirmTier, TierState
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +25,21 @@ class TierRecord:
 
 
 def tier_held_on(periods: Iterable[TierRecord], day: date) -> TierRecord | None:
-    """The period in force on ``day`` (valid_from ≤ day ≤ valid_to); of several, the highest
-    tier, then the one decided last. None: the firm holds no valid certificate that day."""
-    covering = [
-        p for p in periods if (p.valid_from is None or p.valid_from <= day) and day <= p.valid_to
-    ]
-    return max(covering, key=lambda p: (FIRM_TIER_RANK[p.tier], p.decided_at, p.id), default=None)
+    """The period in force on ``day`` under ``firms.tier_rule.tier_on`` (of several covering the
+    day, the one the province decided last). None: the firm holds no valid certificate that day."""
+    by_id = {p.id: p for p in periods}
+    held = tier_on((_row(p) for p in by_id.values()), day)
+    return by_id[held.id] if held is not None else None
+
+
+def _row(p: TierRecord) -> TierRow:
+    return TierRow(
+        id=p.id,
+        firm_id=0,
+        tier=FirmTier(p.tier),
+        certificate_no=p.certificate_no,
+        valid_from=p.valid_from,
+        valid_to=p.valid_to,
+        state=TierState.approved,
+        decided_at=p.decided_at,
+    )

@@ -55,9 +55,7 @@ class Declaration(SQLModel, table=True):
     )
     verification: Verification = Field(
         default=Verification.declared,
-        sa_column=Column(
-            enum_type(Verification, "verification"), nullable=False, index=True
-        ),
+        sa_column=Column(enum_type(Verification, "verification"), nullable=False, index=True),
     )
     reviewed_by: str | None = Field(default=None, max_length=64)
     reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)

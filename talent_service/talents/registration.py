@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from talent_service.auth.principal import Principal
+from talent_service.auth.provenance import check_not_future
 from talent_service.auth.visibility import get_visible
 from talent_service.centers.service import resolve_firm
 from talent_service.core.clock import today
@@ -27,7 +28,6 @@ from talent_service.core.errors import conflict, rule_violation
 from talent_service.core.preconditions import check_version
 from talent_service.core.security import encrypt_field
 from talent_service.declarations.service import (
-    check_effective_on,
     check_value,
     declare,
     refresh_profile,
@@ -80,7 +80,7 @@ def _effective_on(day: date | None, field_name: str, birth_date: date | None) ->
     service assumes no past it was not told)."""
     if day is None:
         return today()
-    check_effective_on(day, field_name)
+    check_not_future(field_name, day)
     if birth_date is not None and day < birth_date:
         raise rule_violation(field_name, f"{day} is before the person's birth ({birth_date})")
     return day

@@ -287,9 +287,7 @@ def test_every_registry_route_taking_an_id_is_in_the_visibility_tables(
         for method, path in _protected(routes)
         if "_id}" in path and path.startswith(REGISTRY)
     }
-    covered = {
-        f"{r.method} {r.template}" for r in [*ID_ROUTES, *ENCLAVE_ROUTES, *FIRM_TIER_ROUTES]
-    }
+    covered = {f"{r.method} {r.template}" for r in [*ID_ROUTES, *ENCLAVE_ROUTES, *FIRM_TIER_ROUTES]}
     assert with_id - TESTED_BESIDE_THEIR_DOMAIN == covered
 
 
