@@ -213,7 +213,9 @@ class Factory:
 
     def registration(self, firm: Firm, talent: Talent) -> TalentFirm:
         """``firm`` registers ``talent`` with the talent's profile as its own declarations (of
-        unknown date: true since before the records, as migrated ones are)."""
+        unknown date: true since before the records, as migrated ones are). No hukou city: no
+        hukou declaration (unknown); ``make.declaration`` with None declares one outside
+        Guangdong."""
         profile = {
             "name": talent.name,
             "education": talent.education,
@@ -227,6 +229,8 @@ class Factory:
             (DeclaredFact.professional_title, talent.title_level.value, talent.title_field),
             (DeclaredFact.hukou_city, talent.hukou_city_code, None),
         ):
+            if fact is DeclaredFact.hukou_city and value is None:
+                continue  # unknown, as migration 0003 leaves a hukou that was never given
             self.declaration(talent, fact, value, detail=detail, firm=firm)
         return registration
 

@@ -131,16 +131,18 @@ def upgrade() -> None:
 
     # --- the profile as declarations of unknown date ------------------------------------
     # effective_on NULL: true since before the records began, as every earlier check assumed.
-    for fact, value, detail in (
-        ('education', 'education', 'NULL'),
-        ('title', 'title_level', 'title_field'),
-        ('hukou_city', 'hukou_city_code', 'NULL'),
+    # A NULL hukou city was read as unknown (the hukou check undetermined): no declaration, so
+    # it stays unknown, rather than a declaration of a hukou outside Guangdong.
+    for fact, value, detail, where in (
+        ('education', 'education', 'NULL', ''),
+        ('title', 'title_level', 'title_field', ''),
+        ('hukou_city', 'hukou_city_code', 'NULL', ' WHERE hukou_city_code IS NOT NULL'),
     ):
         op.execute(
             "INSERT INTO declaration (talent_id, fact, value, detail, effective_on, source,"
             " recorded_by, recorded_at, verification, version)"
             f" SELECT id, '{fact}', {value}, {detail}, NULL, 'migration', '{_BY}', created_at,"
-            " 'declared', 1 FROM talent"
+            f" 'declared', 1 FROM talent{where}"
         )
 
     # --- tiers as approved periods --------------------------------------------------------
