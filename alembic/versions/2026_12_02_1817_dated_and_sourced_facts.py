@@ -105,6 +105,10 @@ def upgrade() -> None:
     # --- which declarations a policy version's facts may rest on (none named: any) -------
     with op.batch_alter_table('policy_version', schema=None) as batch_op:
         batch_op.add_column(sa.Column('fact_sources', sa.JSON(), server_default='{}', nullable=False))
+    # The default fills the existing versions only; new ones are written whole by the service
+    # (PostgreSQL cannot compare a json default, so the model names none).
+    with op.batch_alter_table('policy_version', schema=None) as batch_op:
+        batch_op.alter_column('fact_sources', existing_type=sa.JSON(), server_default=None)
 
     # --- each firm's registration keeps the profile it declared --------------------------
     # Before, a person had one profile (the last registration's); every registration

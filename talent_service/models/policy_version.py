@@ -52,7 +52,7 @@ class PolicyVersion(SQLModel, table=True):
     # "hukou_city") -> "verified" (only verified ones) or "declared" (declared ones too, flagged
     # in the explanation). A fact not named accepts declared ones.
     fact_sources: dict[str, str] = Field(
-        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}")
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
     published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     published_by: str | None = Field(default=None, max_length=64)
