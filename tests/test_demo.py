@@ -14,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -61,6 +61,7 @@ from talent_service.reference.identifiers import (
     validate_foreign_permanent_id,
     validate_identity,
 )
+from talent_service.talents.registration import TALENT_ID_HIGH, TALENT_ID_LOW
 from talent_service.talents.service import identity_key
 
 SEED = 2024
@@ -124,7 +125,8 @@ def _load_apart(engine: Engine, seed: int) -> Snapshot:
 
 def _digest(snap: Snapshot) -> str:
     """A hash of every row by natural keys (USCC, ID look-up hash, names), not surrogate ids:
-    PostgreSQL sequences do not roll back, so ids may differ between two equal loads."""
+    PostgreSQL sequences do not roll back, so ids may differ between two equal loads. Person ids
+    are the exception: drawn from the seed, they are part of the rows."""
     firm = {f.id: f.uscc for f in snap.firms}
     space = {e.id: e.name for e in snap.enclaves}
     center = {c.id: (firm[c.firm_id], c.name) for c in snap.centers}
@@ -132,6 +134,13 @@ def _digest(snap: Snapshot) -> str:
     user = {
         u.id: re.sub(r"^firm-\d+$", f"firm-{firm.get(u.firm_id)}", u.username) for u in snap.users
     }
+    stamped = (
+        [(firm[f.id], f.created_at) for f in snap.firms]
+        + [(space[e.id], e.created_at) for e in snap.enclaves]
+        + [(center[c.id], c.created_at) for c in snap.centers]
+        + [(person[t.id], t.created_at) for t in snap.talents]
+        + [(person[e.talent_id], e.hired_on, e.created_at) for e in snap.spells]
+    )
 
     def subject(value: str | None) -> str | None:
         return user[int(value.split(":")[1])] if value else None
@@ -195,6 +204,7 @@ def _digest(snap: Snapshot) -> str:
         ],
         [
             (
+                t.id,  # drawn from the seed, not from a sequence: the same in equal loads
                 t.id_lookup,
                 t.id_kind,
                 t.id_masked,
@@ -259,6 +269,7 @@ def _digest(snap: Snapshot) -> str:
             for e in snap.spells
         ],
         [(user[u.id], u.role, u.city_code, firm.get(u.firm_id)) for u in snap.users],
+        stamped,
     ]
     text = repr([sorted(tuple(map(str, row)) for row in table) for table in tables])
     return hashlib.sha256(text.encode()).hexdigest()
@@ -412,6 +423,53 @@ def test_talents_are_stored_as_registration_stores_them(demo: Snapshot) -> None:
     )
 
 
+def test_person_ids_are_drawn_like_the_service_draws_them_not_numbered(demo: Snapshot) -> None:
+    ids = [t.id for t in demo.talents]
+    assert len(set(ids)) == len(ids)
+    assert all(TALENT_ID_LOW <= i < TALENT_ID_HIGH for i in ids)
+    # Not a run from anywhere: no id is another's successor, and they spread over the range
+    # (662 uniform draws leave no gap near the ends of it).
+    assert not set(ids) & {i + 1 for i in ids}
+    span = TALENT_ID_HIGH - TALENT_ID_LOW
+    assert min(ids) < TALENT_ID_LOW + span // 10 and max(ids) > TALENT_ID_HIGH - span // 10
+    # What refers to a person carries the drawn id.
+    assert {s.talent_id for s in demo.spells} <= set(ids)
+    assert {r.talent_id for r in demo.talent_firms} <= set(ids)
+    assert {d.talent_id for d in demo.declarations} <= set(ids)
+
+
+def test_rows_are_stamped_when_their_firm_recorded_them_not_when_the_demo_ran(
+    demo: Snapshot,
+) -> None:
+    end = _local_day_end(AS_OF)
+    registered = {(r.talent_id, r.firm_id): r.registered_at for r in demo.talent_firms}
+    first_act: dict[int, Any] = {}
+    for firm_id, at in [
+        *((p.firm_id, p.submitted_at) for p in demo.tier_periods),
+        *((r.firm_id, r.registered_at) for r in demo.talent_firms),
+        *((c.firm_id, c.created_at) for c in demo.centers),
+    ]:
+        first_act[firm_id] = min(at, first_act.get(firm_id, at))
+    for firm in demo.firms:
+        assert firm.created_at < first_act[firm.id] and firm.version == 1
+    pending = {
+        e.center_id: e.recorded_at for e in demo.status_events if e.status is CenterStatus.pending
+    }
+    for center in demo.centers:
+        assert center.created_at == pending[center.id]
+    for space in demo.enclaves:
+        assert space.created_at < min(
+            (c.created_at for c in demo.centers if c.enclave_id == space.id), default=end
+        )
+    for talent in demo.talents:
+        assert talent.created_at == min(
+            at for (who, _), at in registered.items() if who == talent.id
+        )
+    for spell in demo.spells:
+        assert registered[(spell.talent_id, spell.firm_id)] <= spell.created_at < end
+        assert _local_day(spell.created_at) == spell.hired_on
+
+
 def test_hukou_is_mostly_the_home_city(demo: Snapshot) -> None:
     firm_home = {f.id: f.home_city_code for f in demo.firms}
     first: dict[int, Any] = {}
@@ -481,6 +539,10 @@ def _local_day(moment: Any) -> date:
     return moment.astimezone(PROVINCE_TZ).date()
 
 
+def _local_day_end(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), PROVINCE_TZ)
+
+
 def test_tier_certificates_are_periods_with_a_change_a_submission_and_a_refusal(
     demo: Snapshot,
 ) -> None:
@@ -515,6 +577,19 @@ def test_tier_certificates_are_periods_with_a_change_a_submission_and_a_refusal(
             assert _RANK.index(later.tier) > _RANK.index(earlier.tier)  # a move up
             changes += 1
     assert changes >= 3
+    # One firm shows the whole ladder: moved up on renewal and now applying for the next rung.
+    ladder = [
+        firm_periods
+        for firm_periods in periods.values()
+        if sum(p.state is TierState.approved for p in firm_periods) >= 2
+        and any(
+            p.state is TierState.submitted
+            and _RANK.index(p.tier)
+            > max(_RANK.index(q.tier) for q in firm_periods if q.state is TierState.approved)
+            for p in firm_periods
+        )
+    ]
+    assert ladder
     assert any(line.strip().startswith("tier periods:") for line in demo.summary)
 
 
@@ -761,6 +836,7 @@ def test_same_seed_gives_the_same_rows(engine: Engine, demo: Snapshot) -> None:
     assert _digest(again) == _digest(demo)
     other = _load_apart(engine, SEED + 1)
     assert _digest(other) != _digest(demo)
+    assert not {t.id for t in other.talents} & {t.id for t in demo.talents}
 
 
 def test_loading_twice_is_refused_and_accounts_log_in(session: Session, client: TestClient) -> None:
@@ -786,3 +862,104 @@ def test_loading_twice_is_refused_and_accounts_log_in(session: Session, client: 
         data={"grant_type": "password", "username": "province", "password": "wrong-password"},
     )
     assert r.status_code == 400
+
+
+def _login(client: TestClient, username: str) -> dict[str, str]:
+    r = client.post(
+        "/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": PASSWORD},
+    )
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_the_demo_shows_dated_sourced_facts_through_the_api(
+    session: Session, client: TestClient
+) -> None:
+    load_demo(session, password=PASSWORD, seed=SEED)
+    snap = _snapshot(session, [])
+    users = _subjects(snap)
+    province = _login(client, "province")
+
+    # A bureau's queue holds its talent's declarations still waiting, under drawn person ids.
+    bureau = _login(client, f"bureau-{SHENZHEN}")
+    r = client.get("/v1/declarations", params={"limit": 200}, headers=bureau)
+    assert r.status_code == 200, r.text
+    waiting = r.json()["items"]
+    assert waiting and all(d["verification"] == "declared" for d in waiting)
+    assert all(TALENT_ID_LOW <= d["talent_id"] < TALENT_ID_HIGH for d in waiting)
+
+    # A firm's declaration a bureau verified, on evidence, in the person's history.
+    verified = next(
+        d
+        for d in snap.declarations
+        if d.verification is Verification.verified and d.source is Source.firm
+    )
+    reviewer = users[verified.reviewed_by]
+    r = client.get(
+        f"/v1/talents/{verified.talent_id}/history",
+        headers=_login(client, f"bureau-{reviewer.city_code}"),
+    )
+    assert r.status_code == 200, r.text
+    [event] = [
+        e
+        for e in r.json()["events"]
+        if e["kind"] == "verified" and e["declaration_id"] == verified.id
+    ]
+    assert event["by"] == verified.reviewed_by and event["evidence"] == verified.evidence
+
+    # A rejected one, with its reason.
+    rejected = next(d for d in snap.declarations if d.verification is Verification.rejected)
+    r = client.get(f"/v1/declarations/{rejected.id}", headers=province)
+    assert r.status_code == 200, r.text
+    assert r.json()["verification"] == "rejected"
+    assert r.json()["review"]["note"] == rejected.review_note and rejected.review_note
+
+    # A tier change: an earlier approved certificate, a later one, and one awaiting the province.
+    states: dict[int, list[str]] = defaultdict(list)
+    for p in snap.tier_periods:
+        states[p.firm_id].append(p.state.value)
+    ladder = next(f for f, s in states.items() if s.count("approved") >= 2 and "submitted" in s)
+    r = client.get(f"/v1/firms/{ladder}/tiers", headers=province)
+    assert r.status_code == 200, r.text
+    periods = sorted(r.json()["items"], key=lambda p: p["valid_from"])
+    assert [p["state"] for p in periods] == ["approved", "approved", "submitted"]
+    assert periods[0]["valid_to"] < periods[1]["valid_from"]
+    r = client.get("/v1/firm-tiers", params={"state": "submitted"}, headers=province)
+    assert periods[2]["id"] in {p["id"] for p in r.json()["items"]}
+    r = client.get(f"/v1/firms/{ladder}/history", headers=province)
+    entries = r.json()["entries"]
+    assert entries[0]["event"] == "registered"  # before its first certificate, not at load time
+    assert entries[0]["at"] < entries[1]["at"]
+
+    # A center suspended with its dates and reinstated; another closed.
+    history = _history(snap)
+    back = next(
+        c
+        for c in snap.centers
+        if [e.status for e in history[c.id]][-2:]
+        == [CenterStatus.suspended, CenterStatus.accredited]
+    )
+    host = _login(client, f"bureau-{back.host_city_code}")
+    r = client.get(f"/v1/centers/{back.id}/history", headers=host)
+    assert r.status_code == 200, r.text
+    *_, suspended, again = r.json()["periods"]
+    assert suspended["status"] == "suspended" and again["status"] == "accredited"
+    assert suspended["from_on"] <= suspended["to_on"] < again["from_on"]
+    assert again["to_on"] is None
+    closed = next(c for c in snap.centers if c.status is CenterStatus.closed)
+    r = client.get(f"/v1/centers/{closed.id}/history", headers=province)
+    assert r.json()["periods"][-1]["status"] == "closed"
+    assert r.json()["periods"][-1]["from_on"] == closed.closed_on.isoformat()
+
+    # One person registered by two firms: each reads the person; a third firm finds no one.
+    firms_of: dict[int, list[int]] = defaultdict(list)
+    for registration in snap.talent_firms:
+        firms_of[registration.talent_id].append(registration.firm_id)
+    person, (first, second) = next((t, f) for t, f in firms_of.items() if len(f) == 2)
+    for firm_id in (first, second):
+        r = client.get(f"/v1/talents/{person}", headers=_login(client, f"firm-{firm_id}"))
+        assert r.status_code == 200 and r.json()["id"] == person, r.text
+    stranger = next(f.id for f in snap.firms if f.id not in (first, second))
+    r = client.get(f"/v1/talents/{person}", headers=_login(client, f"firm-{stranger}"))
+    assert r.status_code == 404

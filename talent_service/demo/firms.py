@@ -3,7 +3,8 @@
 Every firm holds an approved certificate (valid three years from its issue); on top of that a few
 firms moved up a tier on renewal (an earlier approved certificate of the tier below, up to the day
 before the current one), a few have a certificate submitted and not yet decided (a lapsed one's
-renewal, an application for a higher tier), and one submission was rejected.
+renewal; one of the firms that moved up applying for the next tier), and one submission was
+rejected.
 """
 
 from __future__ import annotations
@@ -167,9 +168,13 @@ def build_tier_history(demo: Demo) -> None:
     # Awaiting the province: renewals of lapsed certificates, an application for a higher tier.
     lapsed = [f for f in others if _valid_to(f.issued) < AS_OF]
     renewing = facts.sample(lapsed, min(len(lapsed), 2))
+    # The applicant is a firm that moved up already and now asks for the next rung, so one firm
+    # shows the whole ladder: an earlier approved period, a later one, a submission pending.
     busy = {id(f) for f in changed + renewing}
     climbing = [f for f in others if f.tier in _ABOVE and id(f) not in busy]
-    applicant, refused = facts.sample(climbing, 2)
+    climbed = [f for f in changed if f.tier in _ABOVE]
+    applicant = facts.choice(climbed) if climbed else facts.choice(climbing)
+    refused = facts.choice([f for f in climbing if f is not applicant])
     for plan, tier in [(f, f.tier) for f in renewing] + [(applicant, _ABOVE[applicant.tier])]:
         start = between(facts, date(2026, 4, 1), date(2026, 6, 15))
         _submitted(demo, plan, tier, numbers.number(tier, start), start)
