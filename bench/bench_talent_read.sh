@@ -2,21 +2,23 @@
 # Requests/second of GET /v1/talents/{talent_id} beside /healthz, in one run, on PostgreSQL with
 # several workers. Run by hand from the repo root: bash bench/bench_talent_read.sh [workers]
 # Needs wrk (apt-get install wrk) and the local PostgreSQL (127.0.0.1:5432, trust auth).
+# VENV names another virtualenv (default .venv); with PYTHONPATH=$PWD it runs this checkout's code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORKERS=${1:-2}
 PORT=${PORT:-8123}
 DB=talent_bench_read
 export TALENT_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:5432/$DB"
-PY=.venv/bin/python
+VENV=${VENV:-.venv}
+PY=$VENV/bin/python
 
 [ -n "${SKIP_DEMO:-}" ] || psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-[ -n "${SKIP_DEMO:-}" ] || .venv/bin/talent-service demo --password bench-password-1 >/dev/null
+[ -n "${SKIP_DEMO:-}" ] || "$VENV/bin/talent-service" demo --password bench-password-1 >/dev/null
 
-.venv/bin/talent-service serve --port "$PORT" --workers "$WORKERS" &
+"$VENV/bin/talent-service" serve --port "$PORT" --workers "$WORKERS" &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 150); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
 
 token() {
   curl -sf -d grant_type=password -d "username=$1" -d password=bench-password-1 \

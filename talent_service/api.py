@@ -8,12 +8,15 @@ from talent_service.auth.routes import router as auth_router
 from talent_service.centers.routes import router as centers_router
 from talent_service.cities.routes import router as cities_router
 from talent_service.core.problems import problem_responses
+from talent_service.declarations.routes import router as declarations_router
 from talent_service.eligibility.policy_routes import router as policies_router
 from talent_service.eligibility.routes import router as eligibility_router
 from talent_service.employments.routes import router as employments_router
 from talent_service.enclaves.routes import router as enclaves_router
 from talent_service.firms.registration_routes import router as registrations_router
 from talent_service.firms.routes import router as firms_router
+from talent_service.firms.tier_routes import queue_router as tier_queue_router
+from talent_service.firms.tier_routes import router as firm_tiers_router
 from talent_service.retention.routes import router as retention_router
 from talent_service.talents.routes import router as talents_router
 
@@ -21,8 +24,11 @@ from talent_service.talents.routes import router as talents_router
 # other systems call most, comes first. Prefixes are disjoint, so order changes nothing else.
 PROTECTED = [
     talents_router,
+    declarations_router,
     cities_router,
     firms_router,
+    firm_tiers_router,
+    tier_queue_router,
     enclaves_router,
     centers_router,
     employments_router,

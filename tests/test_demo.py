@@ -1,4 +1,6 @@
-"""The demo loader: valid rows, the program's story, and the same rows for the same seed.
+"""The demo loader: valid rows, the program's story, dated and sourced facts (tier periods, center
+status histories, each registration's declarations and their reviews, the profile by the selection
+rule), and the same rows for the same seed.
 
 Most checks read one load, made once per module in its own transaction and rolled back at once
 (``demo``), so that a dozen checks cost one load. Loads that must happen inside a test (a second
@@ -12,7 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -22,27 +24,44 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, func, select
 from stdnum.cn import ric, uscc
 
+from talent_service.core.clock import PROVINCE_TZ
 from talent_service.core.errors import DomainError
 from talent_service.core.security import decrypt_field
+from talent_service.declarations.selection import Claim, holding_on
 from talent_service.demo.loader import AS_OF, add_years, load_demo
 from talent_service.models import (
     Center,
+    CenterStatusEvent,
     City,
+    Declaration,
     Employment,
     Enclave,
     EnclavePartner,
     Firm,
+    FirmTierPeriod,
     Talent,
     TalentFirm,
     User,
 )
-from talent_service.reference.enums import CenterStatus, Education, FirmTier, Region, Role
+from talent_service.reference.enums import (
+    CenterStatus,
+    DeclaredFact,
+    Education,
+    FirmTier,
+    Region,
+    Role,
+    Source,
+    TierState,
+    TitleLevel,
+    Verification,
+)
 from talent_service.reference.identifiers import (
     IdKind,
     mask_id,
     validate_foreign_permanent_id,
     validate_identity,
 )
+from talent_service.talents.registration import TALENT_ID_HIGH, TALENT_ID_LOW
 from talent_service.talents.service import identity_key
 
 SEED = 2024
@@ -65,6 +84,9 @@ class Snapshot:
     talent_firms: list[Any]
     spells: list[Any]
     users: list[Any]
+    tier_periods: list[Any]
+    status_events: list[Any]
+    declarations: list[Any]
 
 
 def _rows(session: Session, model: type[SQLModel]) -> list[Any]:
@@ -83,6 +105,9 @@ def _snapshot(session: Session, summary: list[str]) -> Snapshot:
         talent_firms=_rows(session, TalentFirm),
         spells=_rows(session, Employment),
         users=_rows(session, User),
+        tier_periods=_rows(session, FirmTierPeriod),
+        status_events=_rows(session, CenterStatusEvent),
+        declarations=_rows(session, Declaration),
     )
 
 
@@ -100,7 +125,8 @@ def _load_apart(engine: Engine, seed: int) -> Snapshot:
 
 def _digest(snap: Snapshot) -> str:
     """A hash of every row by natural keys (USCC, ID look-up hash, names), not surrogate ids:
-    PostgreSQL sequences do not roll back, so ids may differ between two equal loads."""
+    PostgreSQL sequences do not roll back, so ids may differ between two equal loads. Person ids
+    are the exception: drawn from the seed, they are part of the rows."""
     firm = {f.id: f.uscc for f in snap.firms}
     space = {e.id: e.name for e in snap.enclaves}
     center = {c.id: (firm[c.firm_id], c.name) for c in snap.centers}
@@ -108,14 +134,38 @@ def _digest(snap: Snapshot) -> str:
     user = {
         u.id: re.sub(r"^firm-\d+$", f"firm-{firm.get(u.firm_id)}", u.username) for u in snap.users
     }
+    stamped = (
+        [(firm[f.id], f.created_at) for f in snap.firms]
+        + [(space[e.id], e.created_at) for e in snap.enclaves]
+        + [(center[c.id], c.created_at) for c in snap.centers]
+        + [(person[t.id], t.created_at) for t in snap.talents]
+        + [(person[e.talent_id], e.hired_on, e.created_at) for e in snap.spells]
+    )
 
     def subject(value: str | None) -> str | None:
         return user[int(value.split(":")[1])] if value else None
 
+    def authority(value: str) -> str:
+        return f"firm:{firm[int(value[5:])]}" if value.startswith("firm:") else value
+
     tables: list[list[tuple[Any, ...]]] = [
+        [(f.uscc, f.name, f.home_city_code) for f in snap.firms],
         [
-            (f.uscc, f.name, f.home_city_code, f.tier, f.tier_certificate_no, f.tier_expires_on)
-            for f in snap.firms
+            (
+                firm[p.firm_id],
+                p.tier,
+                p.certificate_no,
+                p.valid_from,
+                p.valid_to,
+                p.state,
+                p.source,
+                subject(p.submitted_by),
+                p.submitted_at,
+                subject(p.decided_by),
+                p.decided_at,
+                p.decision_note,
+            )
+            for p in snap.tier_periods
         ],
         [
             (e.name, e.host_city_code, e.district, e.operator, e.total_floor_area_m2)
@@ -141,6 +191,20 @@ def _digest(snap: Snapshot) -> str:
         ],
         [
             (
+                center[e.center_id],
+                e.status,
+                e.effective_on,
+                e.source,
+                authority(e.authority),
+                subject(e.recorded_by),
+                e.note,
+                e.recorded_at,
+            )
+            for e in snap.status_events
+        ],
+        [
+            (
+                t.id,  # drawn from the seed, not from a sequence: the same in equal loads
                 t.id_lookup,
                 t.id_kind,
                 t.id_masked,
@@ -155,7 +219,40 @@ def _digest(snap: Snapshot) -> str:
             )
             for t in snap.talents
         ],
-        [(person[r.talent_id], firm[r.firm_id]) for r in snap.talent_firms],
+        [
+            (
+                person[r.talent_id],
+                firm[r.firm_id],
+                r.name,
+                r.education,
+                r.title_level,
+                r.title_field,
+                r.hukou_city_code,
+                r.version,
+                r.registered_at,
+            )
+            for r in snap.talent_firms
+        ],
+        [
+            (
+                person[d.talent_id],
+                d.fact,
+                d.value,
+                d.detail,
+                d.effective_on,
+                d.source,
+                firm.get(d.source_firm_id),
+                d.source_city_code,
+                subject(d.recorded_by),
+                d.recorded_at,
+                d.verification,
+                subject(d.reviewed_by),
+                d.reviewed_at,
+                d.evidence,
+                d.review_note,
+            )
+            for d in snap.declarations
+        ],
         [
             (
                 person[e.talent_id],
@@ -172,6 +269,7 @@ def _digest(snap: Snapshot) -> str:
             for e in snap.spells
         ],
         [(user[u.id], u.role, u.city_code, firm.get(u.firm_id)) for u in snap.users],
+        stamped,
     ]
     text = repr([sorted(tuple(map(str, row)) for row in table) for table in tables])
     return hashlib.sha256(text.encode()).hexdigest()
@@ -219,19 +317,30 @@ def test_counts_are_in_the_stated_ranges(demo: Snapshot) -> None:
     assert any("curl" in line and "/v1/auth/token" in line for line in demo.summary)
 
 
+def _current_tier(snap: Snapshot) -> dict[int, Any]:
+    """Each firm's approved certificate that lasts longest: the tier it holds (or held last)."""
+    current: dict[int, Any] = {}
+    for period in snap.tier_periods:
+        held = current.get(period.firm_id)
+        if period.state is TierState.approved and (held is None or period.valid_to > held.valid_to):
+            current[period.firm_id] = period
+    return current
+
+
 def test_firms_are_home_region_firms_with_valid_codes_and_realistic_tiers(demo: Snapshot) -> None:
     homes = {c.code for c in demo.cities.values() if c.region is not Region.prd}
     assert {f.home_city_code for f in demo.firms} == homes  # all 12, and never a PRD city
     for firm in demo.firms:
         uscc.validate(firm.uscc)
-        assert firm.tier is not None and firm.tier_certificate_no and firm.tier_expires_on
     assert len({f.uscc for f in demo.firms}) == len(demo.firms)
-    tiers = Counter(f.tier for f in demo.firms)
+    current = _current_tier(demo)
+    assert set(current) == {f.id for f in demo.firms}  # every firm holds a certificate
+    tiers = Counter(p.tier for p in current.values())
     assert tiers.most_common(1)[0][0] is FirmTier.provincial_specialized
     assert tiers[FirmTier.innovative_sme] > tiers[FirmTier.little_giant] > 0
     assert 1 <= tiers[FirmTier.key_little_giant] <= 3
     assert 1 <= tiers[FirmTier.single_champion] <= 2
-    expired = sum(1 for f in demo.firms if f.tier_expires_on < AS_OF)
+    expired = sum(1 for p in current.values() if p.valid_to < AS_OF)
     assert 1 <= expired <= len(demo.firms) // 5
 
 
@@ -314,6 +423,53 @@ def test_talents_are_stored_as_registration_stores_them(demo: Snapshot) -> None:
     )
 
 
+def test_person_ids_are_drawn_like_the_service_draws_them_not_numbered(demo: Snapshot) -> None:
+    ids = [t.id for t in demo.talents]
+    assert len(set(ids)) == len(ids)
+    assert all(TALENT_ID_LOW <= i < TALENT_ID_HIGH for i in ids)
+    # Not a run from anywhere: no id is another's successor, and they spread over the range
+    # (662 uniform draws leave no gap near the ends of it).
+    assert not set(ids) & {i + 1 for i in ids}
+    span = TALENT_ID_HIGH - TALENT_ID_LOW
+    assert min(ids) < TALENT_ID_LOW + span // 10 and max(ids) > TALENT_ID_HIGH - span // 10
+    # What refers to a person carries the drawn id.
+    assert {s.talent_id for s in demo.spells} <= set(ids)
+    assert {r.talent_id for r in demo.talent_firms} <= set(ids)
+    assert {d.talent_id for d in demo.declarations} <= set(ids)
+
+
+def test_rows_are_stamped_when_their_firm_recorded_them_not_when_the_demo_ran(
+    demo: Snapshot,
+) -> None:
+    end = _local_day_end(AS_OF)
+    registered = {(r.talent_id, r.firm_id): r.registered_at for r in demo.talent_firms}
+    first_act: dict[int, Any] = {}
+    for firm_id, at in [
+        *((p.firm_id, p.submitted_at) for p in demo.tier_periods),
+        *((r.firm_id, r.registered_at) for r in demo.talent_firms),
+        *((c.firm_id, c.created_at) for c in demo.centers),
+    ]:
+        first_act[firm_id] = min(at, first_act.get(firm_id, at))
+    for firm in demo.firms:
+        assert firm.created_at < first_act[firm.id] and firm.version == 1
+    pending = {
+        e.center_id: e.recorded_at for e in demo.status_events if e.status is CenterStatus.pending
+    }
+    for center in demo.centers:
+        assert center.created_at == pending[center.id]
+    for space in demo.enclaves:
+        assert space.created_at < min(
+            (c.created_at for c in demo.centers if c.enclave_id == space.id), default=end
+        )
+    for talent in demo.talents:
+        assert talent.created_at == min(
+            at for (who, _), at in registered.items() if who == talent.id
+        )
+    for spell in demo.spells:
+        assert registered[(spell.talent_id, spell.firm_id)] <= spell.created_at < end
+        assert _local_day(spell.created_at) == spell.hired_on
+
+
 def test_hukou_is_mostly_the_home_city(demo: Snapshot) -> None:
     firm_home = {f.id: f.home_city_code for f in demo.firms}
     first: dict[int, Any] = {}
@@ -368,6 +524,257 @@ def test_spells_follow_the_employment_rules(demo: Snapshot) -> None:
     assert sum(1 for n in firms_per_talent.values() if n >= 2) >= 10
     # And two spells at one firm (home site, then the firm's center).
     assert any(len(spells) >= 2 for _, spells in _spells_by(demo))
+
+
+# --- dated and sourced facts ------------------------------------------------------------
+
+_RANK = list(FirmTier)  # the ladder, lowest first
+
+
+def _subjects(snap: Snapshot) -> dict[str, Any]:
+    return {f"user:{u.id}": u for u in snap.users}
+
+
+def _local_day(moment: Any) -> date:
+    return moment.astimezone(PROVINCE_TZ).date()
+
+
+def _local_day_end(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time(), PROVINCE_TZ)
+
+
+def test_tier_certificates_are_periods_with_a_change_a_submission_and_a_refusal(
+    demo: Snapshot,
+) -> None:
+    users = _subjects(demo)
+    periods: dict[int, list[Any]] = defaultdict(list)
+    for period in demo.tier_periods:
+        periods[period.firm_id].append(period)
+        assert period.valid_from is not None and period.valid_from <= period.valid_to
+        assert period.certificate_no
+        assert _local_day(period.submitted_at) <= AS_OF
+        submitter = users[period.submitted_by]
+        assert submitter.role is Role.province or submitter.firm_id == period.firm_id
+        assert period.source is (Source.firm if submitter.role is Role.firm else Source.province)
+        if period.state is TierState.submitted:
+            assert period.decided_by is None and period.decided_at is None
+        else:
+            assert users[period.decided_by].role is Role.province
+            assert (
+                period.submitted_at <= period.decided_at and _local_day(period.decided_at) <= AS_OF
+            )
+    states = Counter(p.state for p in demo.tier_periods)
+    assert states[TierState.submitted] >= 1 and states[TierState.rejected] >= 1
+    rejected = next(p for p in demo.tier_periods if p.state is TierState.rejected)
+    assert rejected.decision_note
+    changes = 0
+    for firm_periods in periods.values():
+        approved = sorted(
+            (p for p in firm_periods if p.state is TierState.approved), key=lambda p: p.valid_from
+        )
+        for earlier, later in zip(approved, approved[1:], strict=False):
+            assert earlier.valid_to < later.valid_from  # approved periods never overlap
+            assert _RANK.index(later.tier) > _RANK.index(earlier.tier)  # a move up
+            changes += 1
+    assert changes >= 3
+    # One firm shows the whole ladder: moved up on renewal and now applying for the next rung.
+    ladder = [
+        firm_periods
+        for firm_periods in periods.values()
+        if sum(p.state is TierState.approved for p in firm_periods) >= 2
+        and any(
+            p.state is TierState.submitted
+            and _RANK.index(p.tier)
+            > max(_RANK.index(q.tier) for q in firm_periods if q.state is TierState.approved)
+            for p in firm_periods
+        )
+    ]
+    assert ladder
+    assert any(line.strip().startswith("tier periods:") for line in demo.summary)
+
+
+def _history(snap: Snapshot) -> dict[int, list[Any]]:
+    events: dict[int, list[Any]] = defaultdict(list)
+    for event in sorted(snap.status_events, key=lambda e: (e.effective_on, e.recorded_at)):
+        events[event.center_id].append(event)
+    return events
+
+
+def test_centers_have_status_histories_whose_latest_event_is_the_status(demo: Snapshot) -> None:
+    users = _subjects(demo)
+    history = _history(demo)
+    assert set(history) == {c.id for c in demo.centers}
+    for center in demo.centers:
+        events = history[center.id]
+        first, last = events[0], events[-1]
+        # Pending from the opening, as the firm registered it.
+        assert (first.status, first.effective_on) == (CenterStatus.pending, center.opened_on)
+        assert (first.source, first.authority) == (Source.firm, f"firm:{center.firm_id}")
+        assert users[first.recorded_by].firm_id == center.firm_id
+        assert last.status is center.status
+        if center.status is not CenterStatus.pending:
+            assert (last.recorded_by, last.recorded_at) == (center.decided_by, center.decided_at)
+        if center.status is CenterStatus.closed:
+            assert last.effective_on == center.closed_on
+        for event in events[1:]:
+            decider = users[event.recorded_by]
+            assert center.opened_on < event.effective_on <= AS_OF
+            # An effective date never later than the recording, and back-dated within 90 days.
+            recorded = _local_day(event.recorded_at)
+            assert event.effective_on <= recorded <= event.effective_on + timedelta(days=90)
+            if decider.role is Role.province:
+                assert (event.source, event.authority) == (Source.province, "province")
+            else:
+                assert decider.city_code == center.host_city_code
+                assert (event.source, event.authority) == (Source.bureau, center.host_city_code)
+        # Each step is one the lifecycle allows.
+        for before, after in zip(events, events[1:], strict=False):
+            assert (before.status, after.status) in {
+                (CenterStatus.pending, CenterStatus.accredited),
+                (CenterStatus.pending, CenterStatus.rejected),
+                (CenterStatus.accredited, CenterStatus.suspended),
+                (CenterStatus.accredited, CenterStatus.closed),
+                (CenterStatus.suspended, CenterStatus.accredited),
+            }
+    # Accreditation some weeks or months after the opening, sometimes with effect from before
+    # the decision was recorded.
+    accredited = [e for e in demo.status_events if e.status is CenterStatus.accredited]
+    assert any(e.effective_on < _local_day(e.recorded_at) for e in accredited)
+    # A suspension with its dates, then a reinstatement, and the center accredited again.
+    reinstated = [
+        events
+        for events in history.values()
+        if [e.status for e in events][-2:] == [CenterStatus.suspended, CenterStatus.accredited]
+    ]
+    assert reinstated
+    for events in reinstated:
+        suspended, back = events[-2:]
+        assert suspended.effective_on < back.effective_on and suspended.note and back.note
+
+
+def _registrations(snap: Snapshot) -> dict[tuple[int, int], list[Any]]:
+    """Each firm's declarations about each person, by (talent, firm)."""
+    found: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for declaration in snap.declarations:
+        if declaration.source is Source.firm:
+            found[(declaration.talent_id, declaration.source_firm_id)].append(declaration)
+    return found
+
+
+def test_each_registration_keeps_its_firms_profile_and_its_declarations(demo: Snapshot) -> None:
+    users = _subjects(demo)
+    people = {t.id: t for t in demo.talents}
+    declared = _registrations(demo)
+    first_hire: dict[tuple[int, int], date] = {}
+    for spell in sorted(demo.spells, key=lambda s: s.hired_on):
+        first_hire.setdefault((spell.talent_id, spell.firm_id), spell.hired_on)
+    assert set(declared) == {(r.talent_id, r.firm_id) for r in demo.talent_firms}
+    for registration in demo.talent_firms:
+        key = (registration.talent_id, registration.firm_id)
+        by_fact = {d.fact: d for d in declared[key]}
+        assert len(declared[key]) == 3 and set(by_fact) == set(DeclaredFact)
+        assert registration.version == 1
+        assert registration.name == people[registration.talent_id].name
+        # The registration shows what this firm declared.
+        assert registration.education.value == by_fact[DeclaredFact.education].value
+        title = by_fact[DeclaredFact.professional_title]
+        assert (registration.title_level.value, registration.title_field) == (
+            title.value,
+            title.detail,
+        )
+        assert registration.hukou_city_code == by_fact[DeclaredFact.hukou_city].value
+        registered = _local_day(registration.registered_at)
+        assert registered == first_hire[key]
+        for declaration in declared[key]:
+            assert users[declaration.recorded_by].firm_id == registration.firm_id
+            assert declaration.recorded_at == registration.registered_at
+            assert declaration.effective_on is not None
+            assert declaration.effective_on <= registered
+        # An award date the person's age allows: a degree at 18 or later, a title after it.
+        birth = people[registration.talent_id].birth_date
+        education = by_fact[DeclaredFact.education]
+        if birth is not None:
+            assert education.effective_on >= add_years(birth, 18)
+        if education.verification is not Verification.rejected:
+            assert title.effective_on >= education.effective_on
+
+
+def test_declarations_some_verified_by_a_bureau_some_waiting_a_few_rejected(
+    demo: Snapshot,
+) -> None:
+    users = _subjects(demo)
+    firm_home = {f.id: f.home_city_code for f in demo.firms}
+    host = {c.id: c.host_city_code for c in demo.centers}
+    cities_of: dict[int, set[str]] = defaultdict(set)  # where each person worked
+    for spell in demo.spells:
+        cities_of[spell.talent_id].add(host.get(spell.center_id, firm_home[spell.firm_id]))
+    states = Counter(d.verification for d in demo.declarations)
+    total = len(demo.declarations)
+    assert states[Verification.verified] > total * 0.3
+    assert states[Verification.declared] > total * 0.2
+    assert 1 <= states[Verification.rejected] <= 5
+    for d in demo.declarations:
+        assert d.version == 1 and d.corrects_id is None
+        if d.verification is Verification.declared:
+            assert d.reviewed_by is d.reviewed_at is d.evidence is d.review_note is None
+            continue
+        reviewer = users[d.reviewed_by]
+        assert reviewer.role is Role.bureau and reviewer.city_code in cities_of[d.talent_id]
+        assert d.recorded_at <= d.reviewed_at and _local_day(d.reviewed_at) <= AS_OF
+        assert d.evidence
+        if d.verification is Verification.rejected:
+            assert d.review_note and d.source is Source.firm
+    # Hukou moves the host city's bureau recorded itself: verified from the start.
+    moves = [d for d in demo.declarations if d.source is Source.bureau]
+    assert moves
+    for d in moves:
+        assert d.fact is DeclaredFact.hukou_city and d.value == d.source_city_code
+        assert d.verification is Verification.verified and d.reviewed_at == d.recorded_at
+        assert users[d.recorded_by].city_code == d.source_city_code
+    assert any(line.strip().startswith("declarations:") for line in demo.summary)
+
+
+def test_each_persons_profile_is_what_the_selection_rule_picks_as_of_the_data_date(
+    demo: Snapshot,
+) -> None:
+    claims: dict[tuple[int, DeclaredFact], list[Claim]] = defaultdict(list)
+    for d in demo.declarations:
+        claims[(d.talent_id, d.fact)].append(
+            Claim(
+                d.id,
+                d.value,
+                d.effective_on,
+                d.verification,
+                d.recorded_at,
+                d.source,
+                None,
+                d.detail,
+            )
+        )
+    for talent in demo.talents:
+        education = holding_on(claims[(talent.id, DeclaredFact.education)], AS_OF)
+        title = holding_on(claims[(talent.id, DeclaredFact.professional_title)], AS_OF)
+        hukou = holding_on(claims[(talent.id, DeclaredFact.hukou_city)], AS_OF)
+        assert education is not None and title is not None and hukou is not None
+        assert talent.education.value == education.value
+        assert (talent.title_level.value, talent.title_field) == (title.value, title.detail)
+        assert talent.hukou_city_code == hukou.value
+    # And the profile is not simply any one firm's: a rejected claim does not count, a later
+    # promotion or hukou move does.
+    profile = {t.id: (t.education, t.title_level, t.hukou_city_code) for t in demo.talents}
+    differs = [
+        r
+        for r in demo.talent_firms
+        if (r.education, r.title_level, r.hukou_city_code) != profile[r.talent_id]
+    ]
+    assert len(differs) >= 5
+    rejected = [d for d in demo.declarations if d.verification is Verification.rejected]
+    assert all(
+        profile[d.talent_id][0].value != d.value
+        for d in rejected
+        if d.fact is DeclaredFact.education
+    )
+    assert any(t.title_level is not TitleLevel.none for t in demo.talents)
 
 
 # --- the story ---------------------------------------------------------------------
@@ -429,6 +836,7 @@ def test_same_seed_gives_the_same_rows(engine: Engine, demo: Snapshot) -> None:
     assert _digest(again) == _digest(demo)
     other = _load_apart(engine, SEED + 1)
     assert _digest(other) != _digest(demo)
+    assert not {t.id for t in other.talents} & {t.id for t in demo.talents}
 
 
 def test_loading_twice_is_refused_and_accounts_log_in(session: Session, client: TestClient) -> None:
@@ -454,3 +862,104 @@ def test_loading_twice_is_refused_and_accounts_log_in(session: Session, client: 
         data={"grant_type": "password", "username": "province", "password": "wrong-password"},
     )
     assert r.status_code == 400
+
+
+def _login(client: TestClient, username: str) -> dict[str, str]:
+    r = client.post(
+        "/v1/auth/token",
+        data={"grant_type": "password", "username": username, "password": PASSWORD},
+    )
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_the_demo_shows_dated_sourced_facts_through_the_api(
+    session: Session, client: TestClient
+) -> None:
+    load_demo(session, password=PASSWORD, seed=SEED)
+    snap = _snapshot(session, [])
+    users = _subjects(snap)
+    province = _login(client, "province")
+
+    # A bureau's queue holds its talent's declarations still waiting, under drawn person ids.
+    bureau = _login(client, f"bureau-{SHENZHEN}")
+    r = client.get("/v1/declarations", params={"limit": 200}, headers=bureau)
+    assert r.status_code == 200, r.text
+    waiting = r.json()["items"]
+    assert waiting and all(d["verification"] == "declared" for d in waiting)
+    assert all(TALENT_ID_LOW <= d["talent_id"] < TALENT_ID_HIGH for d in waiting)
+
+    # A firm's declaration a bureau verified, on evidence, in the person's history.
+    verified = next(
+        d
+        for d in snap.declarations
+        if d.verification is Verification.verified and d.source is Source.firm
+    )
+    reviewer = users[verified.reviewed_by]
+    r = client.get(
+        f"/v1/talents/{verified.talent_id}/history",
+        headers=_login(client, f"bureau-{reviewer.city_code}"),
+    )
+    assert r.status_code == 200, r.text
+    [event] = [
+        e
+        for e in r.json()["events"]
+        if e["kind"] == "verified" and e["declaration_id"] == verified.id
+    ]
+    assert event["by"] == verified.reviewed_by and event["evidence"] == verified.evidence
+
+    # A rejected one, with its reason.
+    rejected = next(d for d in snap.declarations if d.verification is Verification.rejected)
+    r = client.get(f"/v1/declarations/{rejected.id}", headers=province)
+    assert r.status_code == 200, r.text
+    assert r.json()["verification"] == "rejected"
+    assert r.json()["review"]["note"] == rejected.review_note and rejected.review_note
+
+    # A tier change: an earlier approved certificate, a later one, and one awaiting the province.
+    states: dict[int, list[str]] = defaultdict(list)
+    for p in snap.tier_periods:
+        states[p.firm_id].append(p.state.value)
+    ladder = next(f for f, s in states.items() if s.count("approved") >= 2 and "submitted" in s)
+    r = client.get(f"/v1/firms/{ladder}/tiers", headers=province)
+    assert r.status_code == 200, r.text
+    periods = sorted(r.json()["items"], key=lambda p: p["valid_from"])
+    assert [p["state"] for p in periods] == ["approved", "approved", "submitted"]
+    assert periods[0]["valid_to"] < periods[1]["valid_from"]
+    r = client.get("/v1/firm-tiers", params={"state": "submitted"}, headers=province)
+    assert periods[2]["id"] in {p["id"] for p in r.json()["items"]}
+    r = client.get(f"/v1/firms/{ladder}/history", headers=province)
+    entries = r.json()["entries"]
+    assert entries[0]["event"] == "registered"  # before its first certificate, not at load time
+    assert entries[0]["at"] < entries[1]["at"]
+
+    # A center suspended with its dates and reinstated; another closed.
+    history = _history(snap)
+    back = next(
+        c
+        for c in snap.centers
+        if [e.status for e in history[c.id]][-2:]
+        == [CenterStatus.suspended, CenterStatus.accredited]
+    )
+    host = _login(client, f"bureau-{back.host_city_code}")
+    r = client.get(f"/v1/centers/{back.id}/history", headers=host)
+    assert r.status_code == 200, r.text
+    *_, suspended, again = r.json()["periods"]
+    assert suspended["status"] == "suspended" and again["status"] == "accredited"
+    assert suspended["from_on"] <= suspended["to_on"] < again["from_on"]
+    assert again["to_on"] is None
+    closed = next(c for c in snap.centers if c.status is CenterStatus.closed)
+    r = client.get(f"/v1/centers/{closed.id}/history", headers=province)
+    assert r.json()["periods"][-1]["status"] == "closed"
+    assert r.json()["periods"][-1]["from_on"] == closed.closed_on.isoformat()
+
+    # One person registered by two firms: each reads the person; a third firm finds no one.
+    firms_of: dict[int, list[int]] = defaultdict(list)
+    for registration in snap.talent_firms:
+        firms_of[registration.talent_id].append(registration.firm_id)
+    person, (first, second) = next((t, f) for t, f in firms_of.items() if len(f) == 2)
+    for firm_id in (first, second):
+        r = client.get(f"/v1/talents/{person}", headers=_login(client, f"firm-{firm_id}"))
+        assert r.status_code == 200 and r.json()["id"] == person, r.text
+    stranger = next(f.id for f in snap.firms if f.id not in (first, second))
+    r = client.get(f"/v1/talents/{person}", headers=_login(client, f"firm-{stranger}"))
+    assert r.status_code == 404

@@ -18,6 +18,8 @@ SCOPE_ELIGIBILITY_CHECK = "eligibility:check"
 SCOPE_ELIGIBILITY_VERIFY = "eligibility:verify"
 SCOPE_POLICIES_WRITE = "policies:write"
 SCOPE_RETENTION_READ = "retention:read"
+# Verifying or rejecting what others declared about a person (education, title, hukou).
+SCOPE_FACTS_VERIFY = "facts:verify"
 
 ALL_SCOPES = frozenset(
     {
@@ -31,6 +33,7 @@ ALL_SCOPES = frozenset(
         SCOPE_ELIGIBILITY_VERIFY,
         SCOPE_POLICIES_WRITE,
         SCOPE_RETENTION_READ,
+        SCOPE_FACTS_VERIFY,
     }
 )
 # Machine clients may be granted read and verification scopes, never registry writes.
@@ -48,6 +51,7 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
             SCOPE_ELIGIBILITY_CHECK,
             SCOPE_POLICIES_WRITE,
             SCOPE_RETENTION_READ,
+            SCOPE_FACTS_VERIFY,
         }
     ),
     Role.firm: frozenset(

@@ -9,6 +9,10 @@ indistinguishable from a row that does not exist.
   or hosting a center in X, spells at such firms or centers, and the talent of those spells or
   registered by firms based in X;
 - enclave spaces are public program infrastructure: every authenticated caller may read them.
+
+A firm reads a person through its own registration (``own_registrations``, ``registered_rows``):
+the person joined to the firm's ``TalentFirm`` row, which is the firm rule for talent written as a
+join, so the firm's own declared profile comes with the row and no other party's can.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Integer,
+    Select,
     String,
     and_,
     bindparam,
@@ -30,6 +35,7 @@ from sqlalchemy import (
     or_,
     true,
 )
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, SQLModel, col, select
@@ -291,3 +297,46 @@ def get_visible(
     if row is None:
         raise not_found(model.__name__.lower(), key)
     return row
+
+
+# --- a firm's view of a person: through its own registration ------------------------------------
+
+
+def own_registrations(principal: Principal) -> Select[Talent, TalentFirm]:
+    """``SELECT talent, talent_firm`` for the people ``principal`` (a firm user) registered, each
+    with the firm's own registration: the firm rule for talent, as a join."""
+    if principal.role is not Role.firm:
+        raise ValueError("only a firm reads people through its registrations")
+    return (
+        sa_select(Talent, TalentFirm)
+        .join(TalentFirm, col(TalentFirm.talent_id) == Talent.id)
+        .where(col(TalentFirm.firm_id) == principal.firm_id)
+    )
+
+
+@lru_cache(maxsize=64)
+def _compiled_registrations(columns: tuple[Any, ...], count: int, dialect: Dialect) -> CompiledRead:
+    firm = bindparam("vis_firm", type_=Integer)
+    keys = [bindparam(name, type_=Integer) for name in _key_names(count)]
+    talent_id = col(TalentFirm.talent_id)
+    statement = (
+        sa_select(*columns)
+        .select_from(TalentFirm)
+        .join(Talent, col(Talent.id) == TalentFirm.talent_id)
+        # The registration's primary key (talent_id, firm_id): one index probe per key.
+        .where(talent_id == keys[0] if count == 1 else talent_id.in_(keys))
+        .where(col(TalentFirm.firm_id) == firm)
+    )
+    return compile_read(statement, dialect)
+
+
+async def registered_rows(
+    bind: Engine | Connection, keys: Sequence[int], view: View, columns: tuple[Any, ...]
+) -> dict[int, dict[str, Any]]:
+    """``visible_rows`` for a firm's view of people: ``columns`` (of the person and of the
+    firm's registration; ``id`` among them) for the keys the firm registered; others are absent."""
+    if view.reach is not Reach.firm:
+        raise ValueError("only a firm's view reads people through its registrations")
+    keys = sorted(set(keys))
+    read = _compiled_registrations(columns, len(keys), bind.dialect)
+    return {row["id"]: row for row in await run_read(bind, read, _params(view, keys))}

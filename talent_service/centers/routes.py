@@ -17,6 +17,7 @@ from talent_service.centers.lifecycle import CenterAction
 from talent_service.centers.schemas import (
     AccreditationDecision,
     CenterCreate,
+    CenterHistory,
     CenterRead,
     CenterUpdate,
     Closure,
@@ -50,7 +51,8 @@ def create_center(
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
 ) -> CenterRead:
-    return CenterRead.model_validate(service.create_center(session, principal, body))
+    center = service.create_center(session, principal, body)
+    return CenterRead.of(center, center.opened_on)
 
 
 @router.get("", response_model=Page[CenterRead], summary="List the centers the caller may see")
@@ -76,7 +78,7 @@ def list_centers(
         kind=kind,
         enclave_id=enclave_id,
     )
-    return make_page([CenterRead.model_validate(r) for r in rows], page)
+    return make_page([CenterRead.of(center, since) for center, since in rows], page)
 
 
 @router.get(
@@ -91,9 +93,33 @@ def read_center(
     session: SessionDep,
     response: Response,
 ) -> CenterRead:
-    center = CenterRead.model_validate(service.get_center(session, principal, center_id))
+    row = service.get_center(session, principal, center_id)
+    center = CenterRead.of(row, service.status_since(session, row))
     response.headers["ETag"] = f'"{center.version}"'
     return center
+
+
+@router.get(
+    "/{center_id}/history",
+    response_model=CenterHistory,
+    summary="A center's status events (who decided what, effective when) and its periods",
+    responses=problem_responses(404),
+)
+def center_history(
+    center_id: IdPath,
+    principal: Annotated[Principal, Depends(READ)],
+    session: SessionDep,
+) -> CenterHistory:
+    center, events, periods = service.history(session, principal, center_id)
+    return CenterHistory.model_validate(
+        {
+            "center_id": center.id,
+            "status": center.status,
+            "status_since": events[-1].effective_on if events else None,
+            "events": events,
+            "periods": periods,
+        }
+    )
 
 
 @router.patch(
@@ -110,13 +136,13 @@ def update_center(
     if_match: IfMatchDep,
 ) -> CenterRead:
     center = service.update_center(session, principal, center_id, body, if_match)
-    return CenterRead.model_validate(center)
+    return CenterRead.of(center, service.status_since(session, center))
 
 
 @router.post(
     "/{center_id}/accreditation",
     response_model=CenterRead,
-    summary="Accredit or reject a pending center (host city's bureau or province)",
+    summary="Accredit or reject a pending center from a date (host city's bureau or province)",
     responses=STATE_ERRORS,
 )
 def decide_accreditation(
@@ -127,14 +153,16 @@ def decide_accreditation(
     if_match: IfMatchDep,
 ) -> CenterRead:
     action = CenterAction.accredit if body.decision == "accredited" else CenterAction.reject
-    center = service.decide(session, principal, center_id, action, body.note, if_match)
-    return CenterRead.model_validate(center)
+    center, since = service.decide(
+        session, principal, center_id, action, body.note, if_match, body.effective_on
+    )
+    return CenterRead.of(center, since)
 
 
 @router.post(
     "/{center_id}/suspension",
     response_model=CenterRead,
-    summary="Suspend an accredited center",
+    summary="Suspend an accredited center, effective on a date",
     responses=STATE_ERRORS,
 )
 def suspend_center(
@@ -144,16 +172,16 @@ def suspend_center(
     session: SessionDep,
     if_match: IfMatchDep,
 ) -> CenterRead:
-    center = service.decide(
-        session, principal, center_id, CenterAction.suspend, body.note, if_match
+    center, since = service.decide(
+        session, principal, center_id, CenterAction.suspend, body.note, if_match, body.effective_on
     )
-    return CenterRead.model_validate(center)
+    return CenterRead.of(center, since)
 
 
 @router.post(
     "/{center_id}/reinstatement",
     response_model=CenterRead,
-    summary="Reinstate a suspended center",
+    summary="Reinstate a suspended center, effective on a date",
     responses=STATE_ERRORS,
 )
 def reinstate_center(
@@ -163,10 +191,16 @@ def reinstate_center(
     session: SessionDep,
     if_match: IfMatchDep,
 ) -> CenterRead:
-    center = service.decide(
-        session, principal, center_id, CenterAction.reinstate, body.note, if_match
+    center, since = service.decide(
+        session,
+        principal,
+        center_id,
+        CenterAction.reinstate,
+        body.note,
+        if_match,
+        body.effective_on,
     )
-    return CenterRead.model_validate(center)
+    return CenterRead.of(center, since)
 
 
 @router.post(
@@ -182,7 +216,7 @@ def close_center(
     session: SessionDep,
     if_match: IfMatchDep,
 ) -> CenterRead:
-    center = service.close_center(
+    center, since = service.close_center(
         session, principal, center_id, body.closed_on, body.note, if_match
     )
-    return CenterRead.model_validate(center)
+    return CenterRead.of(center, since)

@@ -2,20 +2,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from talent_service.auth.principal import Principal
-from talent_service.auth.visibility import get_visible, scoped
+from talent_service.auth.provenance import authority_of, check_effective_on, source_of
+from talent_service.auth.visibility import get_visible, scoped, visible
+from talent_service.centers import queries
 from talent_service.centers.lifecycle import CenterAction, allowed_actions, next_status
 from talent_service.centers.queries import fit_in_enclave
 from talent_service.centers.schemas import CenterCreate, CenterUpdate
+from talent_service.centers.timeline import Event, Period, periods
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, rule_violation
 from talent_service.core.pagination import PageParams
 from talent_service.core.preconditions import check_version
-from talent_service.models import Center, Employment, Enclave, EnclavePartner, Firm
+from talent_service.models import Center, CenterStatusEvent, Enclave, EnclavePartner, Firm
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import CenterKind, CenterStatus, Role
 
@@ -73,11 +75,29 @@ def create_center(session: Session, principal: Principal, data: CenterCreate) ->
     )
     session.add(center)
     session.flush()
+    # Its history starts with the registration: pending from the opening, by whoever registered.
+    _record(session, center, principal, center.opened_on, None)
+    session.flush()
     return center
 
 
 def get_center(session: Session, principal: Principal, center_id: int) -> Center:
     return get_visible(session, Center, center_id, principal)
+
+
+def status_since(session: Session, center: Center) -> date | None:
+    assert center.id is not None
+    latest = queries.latest_event(session, center.id)
+    return None if latest is None else latest.effective_on
+
+
+def history(
+    session: Session, principal: Principal, center_id: int
+) -> tuple[Center, list[CenterStatusEvent], list[Period]]:
+    """A center's status events and the periods they make, for whoever may see the center."""
+    center = get_visible(session, Center, center_id, principal)
+    events = queries.history(session, center_id)
+    return center, events, periods(Event(e.status, e.effective_on, e.id or 0) for e in events)
 
 
 def list_centers(
@@ -91,8 +111,13 @@ def list_centers(
     status: CenterStatus | None = None,
     kind: CenterKind | None = None,
     enclave_id: int | None = None,
-) -> list[Center]:
-    query = scoped(Center, principal).where(col(Center.id) > page.after_id)
+) -> list[tuple[Center, date | None]]:
+    """A page of the centers the caller may see, each with its ``status_since``: one SELECT."""
+    query = (
+        select(Center, queries.status_since())
+        .where(visible(Center, principal))
+        .where(col(Center.id) > page.after_id)
+    )
     if firm_id is not None:
         query = query.where(Center.firm_id == firm_id)
     if host_city_code is not None:
@@ -107,7 +132,8 @@ def list_centers(
         query = query.where(Center.kind == kind)
     if enclave_id is not None:
         query = query.where(Center.enclave_id == enclave_id)
-    return list(session.exec(query.order_by(col(Center.id)).limit(page.limit + 1)).all())
+    rows = session.exec(query.order_by(col(Center.id)).limit(page.limit + 1)).all()
+    return [(center, since) for center, since in rows]
 
 
 def update_center(
@@ -137,7 +163,7 @@ def _require_host_authority(principal: Principal, center: Center) -> None:
         )
 
 
-def _move(center: Center, action: CenterAction, principal: Principal, note: str | None) -> None:
+def _target(center: Center, action: CenterAction) -> CenterStatus:
     target = next_status(center.status, action)
     if target is None:
         allowed = ", ".join(a.value for a in allowed_actions(center.status)) or "none"
@@ -145,10 +171,78 @@ def _move(center: Center, action: CenterAction, principal: Principal, note: str 
             CONFLICT,
             f"cannot {action.value} a {center.status.value} center (allowed now: {allowed})",
         )
-    center.status = target
+    return target
+
+
+def _apply(
+    session: Session,
+    center: Center,
+    status: CenterStatus,
+    principal: Principal,
+    effective_on: date,
+    note: str | None,
+) -> None:
+    """The new current state on the center's row and its event, in one unit of work: the row
+    and its history cannot disagree once committed."""
+    assert center.id is not None
+    center.status = status
     center.decided_by = principal.subject
-    center.decided_at = utcnow()
+    center.decided_at = utcnow()  # when it was recorded; effective_on says from when it holds
     center.decision_note = note
+    session.add(center)
+    _record(session, center, principal, effective_on, note)
+    session.flush()
+
+
+def _record(
+    session: Session, center: Center, principal: Principal, effective_on: date, note: str | None
+) -> CenterStatusEvent:
+    """An event of the status ``center`` now has, from ``effective_on``, by ``principal``."""
+    assert center.id is not None
+    event = CenterStatusEvent(
+        center_id=center.id,
+        status=center.status,
+        effective_on=effective_on,
+        source=source_of(principal),
+        authority=authority_of(principal),
+        recorded_by=principal.subject,
+        note=note,
+    )
+    session.add(event)
+    return event
+
+
+def _effective_on(
+    session: Session,
+    center: Center,
+    field_name: str,
+    effective_on: date,
+    *,
+    latest_hire: date | None = None,
+) -> date:
+    """Bound the date an act takes effect: not before the center opened, nor before its latest
+    status event (history is appended to, never rewritten in the middle), nor (a closure)
+    before its latest hire; then not in the future nor too far back (``check_effective_on``).
+
+    The caller holds the center's row lock, so the latest event read here stays the latest
+    until its unit of work ends: two acts at once are ordered, the second bounded by the first.
+    """
+    assert center.id is not None
+    bounds = [(center.opened_on, "the center opened")]
+    latest = queries.latest_event(session, center.id)
+    if latest is not None:
+        bounds.append(
+            (latest.effective_on, f"the center's latest status change ({latest.status.value})")
+        )
+    if latest_hire is not None:
+        bounds.append((latest_hire, "the center's latest hire"))
+    not_before, reason = bounds[0]
+    for day, why in bounds[1:]:
+        if day > not_before:  # of equal dates the first reason: the opening, then the status
+            not_before, reason = day, why
+    return check_effective_on(
+        field_name, effective_on, not_before=not_before, not_before_reason=reason
+    )
 
 
 def decide(
@@ -158,8 +252,10 @@ def decide(
     action: CenterAction,
     note: str | None,
     expected: int | None,
-) -> Center:
-    """Accredit, reject, suspend or reinstate: the host city's bureau or the province.
+    effective_on: date | None = None,
+) -> tuple[Center, date]:
+    """Accredit, reject, suspend or reinstate, effective on a date: the host city's bureau or the
+    province. Returns the center and the date its new status holds from.
 
     The center's row is locked, so two decisions at once apply one after the other, the second
     to the status the first left (or refused), never both to the same old status.
@@ -167,10 +263,10 @@ def decide(
     center = get_visible(session, Center, center_id, principal, for_update=True)
     _require_host_authority(principal, center)
     check_version(center.version, expected)
-    _move(center, action, principal, note)
-    session.add(center)
-    session.flush()
-    return center
+    target = _target(center, action)
+    effective = _effective_on(session, center, "body.effective_on", effective_on or today())
+    _apply(session, center, target, principal, effective, note)
+    return center, effective
 
 
 def close_center(
@@ -180,22 +276,15 @@ def close_center(
     closed_on: date,
     note: str | None,
     expected: int | None,
-) -> Center:
-    """The firm, the host city's bureau or the province closes a center on a date."""
+) -> tuple[Center, date]:
+    """The firm, the host city's bureau or the province closes a center, effective ``closed_on``."""
     center = get_visible(session, Center, center_id, principal, for_update=True)
     _require_host_authority(principal, center)
     check_version(center.version, expected)
-    if closed_on < center.opened_on:
-        raise rule_violation("body.closed_on", f"before the center opened ({center.opened_on})")
-    if closed_on > today():
-        raise rule_violation("body.closed_on", "a closure is recorded once it has happened")
-    last_hire = session.exec(
-        select(func.max(Employment.hired_on)).where(Employment.center_id == center_id)
-    ).one()
-    if last_hire is not None and closed_on < last_hire:
-        raise rule_violation("body.closed_on", f"before the center's latest hire ({last_hire})")
-    _move(center, CenterAction.close, principal, note)
+    target = _target(center, CenterAction.close)
+    assert center.id is not None
+    last_hire = queries.latest_hire(session, center.id)
+    closed_on = _effective_on(session, center, "body.closed_on", closed_on, latest_hire=last_hire)
     center.closed_on = closed_on
-    session.add(center)
-    session.flush()
-    return center
+    _apply(session, center, target, principal, closed_on, note)
+    return center, closed_on

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     # less than OWASP's minimum (19 MiB); the live-server tests run cheaper hashes.
     password_hash_memory_kib: int = Field(default=65536, ge=1024, le=1024 * 1024)
     log_level: str = "INFO"
+    # How far back an authority may date a fact it records now (a center's accreditation,
+    # suspension or closure). Further back is a correction of the record, not a decision.
+    backdate_limit_days: int = Field(default=90, ge=0, le=3650)
 
     @field_validator("cors_origins", "decision_keys", mode="before")
     @classmethod

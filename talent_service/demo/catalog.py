@@ -165,6 +165,7 @@ NOTES = {
     "rejected": ("申报场地与实际使用面积不符", "研发人员配备未达认定要求"),
     "suspended": ("年度运行报告逾期未报，暂停认定", "核查发现研发人员不足，暂停认定"),
     "closed": ("企业申请撤点，场地已交还", "研发业务并入总部，中心关闭"),
+    "reinstated": ("整改完成，经复核恢复认定", "年度运行报告已补报，恢复认定"),
 }
 
 
@@ -248,3 +249,16 @@ FOREIGN_TALENT = (
 RANDOM_TALENTS = (620, 640)  # Chinese talent besides the story group, inclusive range
 TRANSFERS = 30  # home site → the firm's own center (two spells, one firm)
 MOVERS = 30  # left one firm, joined another (two spells, two firms, one person)
+
+# What a bureau checked when it verified a declaration, and why it refused one.
+EVIDENCE = {
+    "education": "学信网《教育部学历证书电子注册备案表》在线验证码 {code}",
+    "title": "职称证书（广东省人力资源和社会保障厅）编号 {code}",
+    "hukou_city": "居民户口簿本人页，{city}公安局户籍信息核验",
+    "no_hukou": "居民身份证及户籍所在地公安机关证明（非广东户籍）",
+    "hukou_move": "{city}人才引进准予迁入通知书 编号 {code}",
+}
+REJECTIONS = (
+    ("学信网无此学位证书记录", "申报学历与学信网记录不符，请提交学位证书原件后重新申报"),
+    ("学位证书复印件与学信网信息不一致", "学位授予信息无法核实，不予确认"),
+)

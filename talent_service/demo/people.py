@@ -47,6 +47,9 @@ class People:
         self.rng = rng
         self.regions = regions  # city code -> region, for all 21 cities
         self.talents: list[Talent] = []
+        # Where each resident was born (a Guangdong city code; None: another province), by
+        # id(talent): the hukou's "since" date reads it. Foreign talent are not in it.
+        self.origins: dict[int, str | None] = {}
         self._numbers: set[str] = set()
 
     def resident(
@@ -89,7 +92,7 @@ class People:
         field = None
         if level is not TitleLevel.none:
             field = title_field if rng.random() < 0.8 else rng.choice(_OTHER_FIELDS)
-        return self._store(
+        talent = self._store(
             IdKind.resident_id,
             number,
             None,
@@ -99,6 +102,8 @@ class People:
             title_field=field,
             hukou_city_code=hukou,
         )
+        self.origins[id(talent)] = origin_city
+        return talent
 
     def foreign(self, nationality: str, kind: IdKind, education: Education) -> Talent:
         """Foreign talent: a foreign permanent resident ID (9…, MOD 11-2) or a passport."""

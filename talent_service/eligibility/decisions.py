@@ -8,13 +8,14 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlmodel import Session, col
+from sqlmodel import Session, col, func, select
 
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import get_visible, scoped
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, not_found, rule_violation
+from talent_service.eligibility.disclosure import for_firm
 from talent_service.eligibility.evaluate import ENGINE_VERSION, evaluate
 from talent_service.eligibility.fact_builder import (
     BuiltFacts,
@@ -24,10 +25,11 @@ from talent_service.eligibility.fact_builder import (
     growing_facts,
     row_facts,
 )
-from talent_service.eligibility.fact_source import load_inputs
+from talent_service.eligibility.fact_source import Held, Records, held_on, inputs_on, load_records
 from talent_service.eligibility.facts import ParameterError
 from talent_service.eligibility.forecast import forecast
 from talent_service.eligibility.keys import signing_key
+from talent_service.eligibility.provenance import corrections, describe, provenance
 from talent_service.eligibility.schemas import (
     Attestation,
     CheckRequest,
@@ -39,13 +41,14 @@ from talent_service.eligibility.schemas import (
 )
 from talent_service.eligibility.signing import sign
 from talent_service.eligibility.store import (
+    accepted,
     compiled_rule,
     parameters_on,
     policies_for,
     published_version_on,
     side_of,
 )
-from talent_service.models import Decision, Policy, Talent
+from talent_service.models import Decision, Policy, PolicyVersion, Talent
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import Benefit, Outcome, Role, Side
 from talent_service.talents.service import identity_key, parse_identity
@@ -55,10 +58,27 @@ ISSUER = "talent-service"
 
 @dataclass(frozen=True)
 class Subject:
-    """The person a decision is about, with the fact inputs read once for all policies."""
+    """The person a decision is about, with the records read once for all policies, and the
+    inputs laid out as of the date with every declaration accepted (for finding the cities)."""
 
     talent: Talent
+    records: Records
     inputs: FactInputs
+
+
+def _subject(session: Session, talent: Talent, as_of: date) -> Subject:
+    assert talent.id is not None
+    records = load_records(session, [talent.id])
+    return Subject(talent, records, inputs_on(records, as_of))
+
+
+@dataclass(frozen=True)
+class Laid:
+    """The subject's facts for one city, side and accepted sources."""
+
+    held: Held
+    inputs: FactInputs
+    built: BuiltFacts
 
 
 def _cities_of_spells(inputs: FactInputs, as_of: date) -> list[tuple[str, Side]]:
@@ -98,22 +118,42 @@ def _targets(session: Session, subject: Subject, req: CheckRequest, as_of: date)
     return policies
 
 
+def _annotate(node: dict[str, Any], prov: dict[str, dict[str, Any]]) -> None:
+    """Each criterion says what its fact rests on."""
+    if node.get("fact") in prov:
+        node["rests_on_zh"], node["rests_on_en"] = describe(prov[node["fact"]])
+    for child in node.get("children", []):
+        _annotate(child, prov)
+    if "child" in node:
+        _annotate(node["child"], prov)
+
+
+def _previous_issue(session: Session, talent_id: int, policy: Policy, as_of: date) -> Any:
+    """When the last decision on the same question was issued (None: this is the first)."""
+    return session.exec(
+        select(func.max(Decision.created_at)).where(
+            Decision.talent_id == talent_id,
+            Decision.city_code == policy.city_code,
+            Decision.benefit == policy.benefit,
+            Decision.as_of == as_of,
+        )
+    ).one()
+
+
 def _document(
     decision_id: str,
     subject: Subject,
     policy: Policy,
+    version: PolicyVersion,
     as_of: date,
     principal: Principal,
-    built: BuiltFacts,
+    laid: Laid,
     session: Session,
-) -> dict[str, Any] | None:
-    assert policy.id is not None
-    version = published_version_on(session, policy.id, as_of)
-    if version is None:
-        return None
+) -> dict[str, Any]:
+    assert policy.id is not None and subject.talent.id is not None
     rule = compiled_rule(version)
     params = parameters_on(session, policy.id, as_of)
-    facts = row_facts(built, 0)
+    facts = row_facts(laid.built, 0)
     try:
         evaluation = evaluate(rule, facts, params)
         outlook = forecast(
@@ -121,7 +161,7 @@ def _document(
             params,
             facts,
             as_of,
-            growing=growing_facts(subject.inputs, built, 0),
+            growing=growing_facts(laid.inputs, laid.built, 0),
             birth_date=subject.talent.birth_date,
         )
     except ParameterError as exc:
@@ -129,6 +169,11 @@ def _document(
             CONFLICT, f"policy {policy.id} version {version.version} cannot run on {as_of}: {exc}"
         ) from exc
     result = evaluation.to_json()
+    prov = provenance(
+        subject.records, laid.held, laid.inputs, laid.built, list(result["facts_used"])
+    )
+    _annotate(result["explanation"], prov)
+    since = _previous_issue(session, subject.talent.id, policy, as_of)
     return {
         "decision_id": decision_id,
         "issuer": ISSUER,
@@ -157,6 +202,9 @@ def _document(
         "failed_criteria": result["failed_criteria"],
         "missing_facts": result["missing_facts"],
         "explanation": result["explanation"],
+        "provenance": prov,
+        "fact_sources": {f.value: sorted(v.value for v in s) for f, s in accepted(version).items()},
+        "corrections": [] if since is None else corrections(subject.records, as_of, since),
         "forecast": outlook.to_json(),
         "requested_by": principal.subject,
     }
@@ -207,29 +255,61 @@ def _store(session: Session, document: dict[str, Any], policy: Policy, talent_id
 def _decide(
     session: Session, principal: Principal, subject: Subject, policies: list[Policy], as_of: date
 ) -> list[Decision]:
-    built: dict[tuple[str, Side], BuiltFacts] = {}
+    laid: dict[tuple[str, Side, tuple[tuple[str, tuple[str, ...]], ...]], Laid] = {}
     decisions = []
     assert subject.talent.id is not None
     for policy in policies:
-        key = (policy.city_code, policy.side)
-        if key not in built:
-            built[key] = build(subject.inputs, policy.city_code, policy.side.value, as_of)
-        document = _document(
-            str(uuid.uuid4()), subject, policy, as_of, principal, built[key], session
+        assert policy.id is not None
+        version = published_version_on(session, policy.id, as_of)
+        if version is None:
+            continue
+        accept = accepted(version)
+        key = (
+            policy.city_code,
+            policy.side,
+            tuple(sorted((f.value, tuple(sorted(s))) for f, s in accept.items())),
         )
-        if document is not None:
-            decisions.append(_store(session, document, policy, subject.talent.id))
+        if key not in laid:
+            held = held_on(subject.records, as_of, accept)
+            inputs = inputs_on(subject.records, as_of, held=held)
+            laid[key] = Laid(
+                held, inputs, build(inputs, policy.city_code, policy.side.value, as_of)
+            )
+        document = _document(
+            str(uuid.uuid4()), subject, policy, version, as_of, principal, laid[key], session
+        )
+        decisions.append(_store(session, document, policy, subject.talent.id))
     if not decisions:
         raise rule_violation("body.as_of", f"no policy version is in force on {as_of}")
     session.flush()
     return decisions
 
 
-def to_read(decision: Decision) -> DecisionRead:
+def to_read(decision: Decision, principal: Principal) -> DecisionRead:
+    """The decision as the caller may read it (a firm: see ``disclosure``)."""
+    document = decision.document
+    if principal.role is Role.firm and principal.firm_id is not None:
+        document = for_firm(decision.document, principal.firm_id)
+    if document is not decision.document:
+        # The whole document's signature would not verify over the filtered one: the
+        # attestation's does, and says what a firm may rely on.
+        return DecisionRead(
+            id=decision.id,
+            outcome=decision.outcome,
+            document=document,
+            signature=SignatureRead(
+                alg="EdDSA",
+                kid=decision.key_id,
+                jws=decision.attestation_signature,
+                content_hash=decision.content_hash,
+                signs="attestation",
+            ),
+            attestation=attestation_of(decision.document, decision.content_hash),
+        )
     return DecisionRead(
         id=decision.id,
         outcome=decision.outcome,
-        document=decision.document,
+        document=document,
         signature=SignatureRead(
             alg="EdDSA",
             kid=decision.key_id,
@@ -243,10 +323,10 @@ def run_checks(session: Session, principal: Principal, req: CheckRequest) -> Che
     talent = get_visible(session, Talent, req.talent_id, principal)
     assert talent.id is not None
     as_of = req.as_of or today()
-    subject = Subject(talent, load_inputs(session, [talent.id]))
+    subject = _subject(session, talent, as_of)
     decisions = _decide(session, principal, subject, _targets(session, subject, req, as_of), as_of)
     return CheckResponse(
-        talent_id=talent.id, as_of=as_of, decisions=[to_read(d) for d in decisions]
+        talent_id=talent.id, as_of=as_of, decisions=[to_read(d, principal) for d in decisions]
     )
 
 
@@ -293,6 +373,6 @@ def verify(session: Session, principal: Principal, req: VerifyRequest) -> Verify
         raise rule_violation(
             "body.benefit", f"{city.name_en} has no policy for {req.benefit.value}"
         )
-    subject = Subject(talent, load_inputs(session, [talent.id]))
+    subject = _subject(session, talent, as_of)
     decision = _decide(session, principal, subject, policies, as_of)[0]
     return attestation_read(decision)

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from talent_service.eligibility.facts import ParamSpec, ValueType, is_gb2260
 from talent_service.eligibility.rules import Rule, validate_rule
+from talent_service.reference.enums import DeclaredFact
 
 Side = Literal["host", "home"]
 Benefit = Literal["hukou", "social_insurance", "education", "title"]
@@ -62,6 +63,12 @@ class PolicyDefinition(BaseModel):
     rule: dict[str, Any]
     parameter_types: dict[str, ParamSpec]
     parameters: dict[str, Any]  # values in force from `effective_from`, open-ended
+    # The illustrative pack accepts unverified declarations of every declared fact (flagged in
+    # each explanation), so that people whose facts no bureau has verified yet are still
+    # decided; a city that requires verified facts publishes a version naming "verified".
+    fact_sources: dict[str, str] = Field(
+        default_factory=lambda: {fact.value: "declared" for fact in DeclaredFact}
+    )
 
     def validated_rule(self) -> Rule:
         return validate_rule(self.rule, self.parameter_types)

@@ -1,27 +1,34 @@
 """Facts of many talents at once, from their spells, for one policy city, side and date.
 
 Pure numpy (no database): ``FactInputs`` holds one array per talent attribute and per spell
-attribute; ``build`` turns it into the evaluator's columns. The single-person check uses the
+*piece* (``fact_source`` cuts a spell at its center's status changes and lays out the records as
+of the date); ``build`` turns it into the evaluator's columns. The single-person check uses the
 same function on a population of one, so both paths share one definition of every fact:
 
+- days: ``hired`` is the first day worked and ``departed`` the last (both included; see
+  ``employments.schemas.DEPARTED_ON``); as of D, a spell has worked the days from its hire
+  through D or its departure, whichever is first;
 - the *relevant* spells for a host-side policy of city C are those at centers hosted in C; for a
   home-side policy, those at firms based in C; only spells hired on or before the as-of date count;
-- a spell is *open* on D when hired ≤ D and it has no departure or departed on/after D;
+- a spell is *open* on D when hired ≤ D ≤ departed (or no departure);
 - the *current* spell is the relevant spell open on D hired last, else the relevant spell that
   ended last; firm, center, key-post and recruitment facts are read from it (missing without one);
-- a month-counting fact has a set of spells that feed it; a month covered by several of them
-  counts once: per talent, the feeding spells [hire, departure or D) are merged into continuous
-  stretches where they overlap, and each stretch counts whole months
-  (``facts.whole_months_between``) from its first hire to its end. Spells that only touch (one
-  departs the day the next is hired) stay apart, so spells without overlap count one by one;
-- ``months_at_accredited_center`` is fed by relevant spells at centers accredited today (the
-  accreditation history is not kept), ``months_employed_at_firm`` by the talent's spells at the
-  current spell's firm;
-- social-insurance months are fed by the talent's spells whose social-insurance city is the host
+  its center's status and its firm's tier are those in force on D;
+- a month-counting fact has a set of pieces that feed it; a month covered by several of them
+  counts once: per talent, the feeding pieces' days are merged into continuous stretches (pieces
+  that overlap, or where one begins the day after another ends), and each stretch counts whole
+  months (``facts.whole_months_between``) from its first day to the day after its last;
+- ``months_at_accredited_center`` is fed by relevant pieces worked while their center was
+  accredited, ``months_employed_at_firm`` by the talent's pieces at the current spell's firm;
+- social-insurance months are fed by the talent's pieces whose social-insurance city is the host
   city (C on the host side, the current center's city on the home side) or the home city (C on the
   home side, the current firm's home city on the host side); a city that cannot be named leaves
-  its fact missing; ``si_months_either`` is fed by the spells of the sides that are known (missing
-  when neither is), so a month paid on both sides counts once.
+  its fact missing; ``si_months_either`` is fed by the pieces of the sides that are known (missing
+  when neither is), so a month paid on both sides counts once;
+- on the host side, a piece worked at a center that was not accredited at the time feeds no
+  month count (the host city's program counts only its accredited centers; home-site work does);
+- education, title and hukou come from the declarations holding on D (missing when none does);
+  a hukou declared outside Guangdong leaves ``hukou_city`` missing and ``hukou_in_city`` false.
 """
 
 from __future__ import annotations
@@ -68,23 +75,26 @@ class FactInputs:
 
     talent_ids: IntArray
     birth_day: IntArray  # day number; NO_DATE when unknown
-    education: IntArray  # index into EDUCATIONS
-    title: IntArray  # index into TITLES
-    hukou_city: Sequence[str | None]
+    education: IntArray  # index into EDUCATIONS; -1 when no declaration holds
+    title: IntArray  # index into TITLES; -1 when no declaration holds
+    hukou_city: Sequence[str | None]  # None: outside Guangdong, or unknown (see hukou_known)
     is_foreign: BoolArray
     talent_index: IntArray
-    hired: IntArray
-    departed: IntArray  # NO_DATE while open
+    hired: IntArray  # the piece's first day
+    departed: IntArray  # the piece's last day; NO_DATE while open
     firm_id: IntArray
     firm_home: npt.NDArray[np.str_]
-    firm_tier: IntArray  # index into TIERS (which has 'none' for a firm known to hold no tier)
+    firm_tier: IntArray  # index into TIERS on the as-of date ('none': no valid certificate)
     tier_expires: IntArray  # NO_DATE without a tier
     center_id: IntArray  # -1 at the home site
     center_host: npt.NDArray[np.str_]  # "" at the home site
-    center_status: IntArray  # index into CENTER_STATUSES; -1 at the home site
+    center_status: IntArray  # index into CENTER_STATUSES while the piece was worked; -1: none
     si_city: npt.NDArray[np.str_]
     key_post: BoolArray
     recruited: BoolArray
+    hukou_known: BoolArray | None = None  # per talent: a hukou declaration holds (None: all)
+    spell_id: IntArray | None = None  # per piece: the spell it is cut from (evidence)
+    center_status_now: IntArray | None = None  # per piece: its center's status on the as-of date
 
     @property
     def n(self) -> int:
@@ -141,10 +151,11 @@ class BuiltFacts:
 def stretches(
     talent: IntArray, start: IntArray, end: IntArray
 ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    """Intervals [start, end) merged where they overlap, per talent.
+    """Intervals [start, end) merged where they overlap or touch, per talent.
 
     Rows must be sorted by talent, then start. Returns each stretch's talent, start and end, and
-    per row the index of its stretch. Touching intervals (end == next start) stay apart.
+    per row the index of its stretch. Touching intervals (end == next start: one begins the day
+    after the other's last day) are one continuous stretch.
     """
     if talent.size == 0:
         empty = np.zeros(0, np.int64)
@@ -156,7 +167,7 @@ def stretches(
     shift = talent * band - low
     reach = np.maximum.accumulate(end + shift) - shift
     new = np.ones(talent.size, np.bool_)
-    new[1:] = (talent[1:] != talent[:-1]) | (start[1:] >= reach[:-1])
+    new[1:] = (talent[1:] != talent[:-1]) | (start[1:] > reach[:-1])
     first = np.flatnonzero(new)
     return talent[first], start[first], np.maximum.reduceat(end, first), np.cumsum(new) - 1
 
@@ -200,7 +211,7 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
     d = day_number(as_of)
     n = inputs.n
     started = inputs.hired <= d
-    end = np.minimum(inputs.departed, d)
+    end = np.minimum(inputs.departed, d) + 1  # the day after the last day worked by D
     open_now = started & (inputs.departed >= d)
     relevant = started & (
         inputs.center_host == city if side == "host" else inputs.firm_home == city
@@ -223,13 +234,16 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
     paid_host = started & (inputs.si_city == spell_host) & (spell_host != "")
     paid_home = started & (inputs.si_city == spell_home) & (spell_home != "")
     accredited = inputs.center_status == CENTER_STATUSES.index("accredited")
+    # Host side: work at a center counts only while the center was accredited.
+    countable = (inputs.center_id < 0) | accredited if side == "host" else started
     current_firm = _at_current(inputs.firm_id, current, -1)
+    at_firm = started & (inputs.firm_id == current_firm[inputs.talent_index])
     feeds = {
         "months_at_accredited_center": relevant & accredited,
-        "months_employed_at_firm": started & (inputs.firm_id == current_firm[inputs.talent_index]),
-        "si_months_host": paid_host,
-        "si_months_home": paid_home,
-        "si_months_either": paid_host | paid_home,
+        "months_employed_at_firm": at_firm & countable,
+        "si_months_host": paid_host & countable,
+        "si_months_home": paid_home & countable,
+        "si_months_either": (paid_host | paid_home) & countable,
     }
     by_hire = np.lexsort((inputs.hired, inputs.talent_index))
     months = {name: _union_months(inputs, by_hire, feed, end) for name, feed in feeds.items()}
@@ -239,11 +253,16 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
     expires = np.where(
         has_current, inputs.tier_expires[cur] if inputs.tier_expires.size else NO_DATE, NO_DATE
     )
-    status = np.where(
-        has_current, inputs.center_status[cur] if inputs.center_status.size else -1, -1
-    )
+    now = inputs.center_status if inputs.center_status_now is None else inputs.center_status_now
+    status = np.where(has_current, now[cur] if now.size else -1, -1)
     hukou_codes = sorted({c for c in inputs.hukou_city if c})
     hukou = Column.categorical(list(inputs.hukou_city), hukou_codes)
+    hukou_known = (
+        np.array([c is not None for c in inputs.hukou_city], np.bool_)
+        if inputs.hukou_known is None
+        else inputs.hukou_known
+    )
+    no_education, no_title = inputs.education < 0, inputs.title < 0
     no_current = ~has_current
 
     def cur_flag(values: BoolArray) -> Column:
@@ -252,15 +271,19 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
 
     columns = {
         "age_years": Column.number(age, age_missing),
-        "education": Column(inputs.education.astype(np.int32), np.zeros(n, np.bool_), EDUCATIONS),
-        "education_rank": Column.number(
-            np.array([EDUCATION_RANK[e] for e in EDUCATIONS], np.float64)[inputs.education],
-            np.zeros(n, np.bool_),
+        "education": Column(
+            np.maximum(inputs.education, 0).astype(np.int32), no_education, EDUCATIONS
         ),
-        "title_level": Column(inputs.title.astype(np.int32), np.zeros(n, np.bool_), TITLES),
+        "education_rank": Column.number(
+            np.array([EDUCATION_RANK[e] for e in EDUCATIONS], np.float64)[
+                np.maximum(inputs.education, 0)
+            ],
+            no_education.copy(),
+        ),
+        "title_level": Column(np.maximum(inputs.title, 0).astype(np.int32), no_title, TITLES),
         "title_rank": Column.number(
-            np.array([TITLE_RANK[t] for t in TITLES], np.float64)[inputs.title],
-            np.zeros(n, np.bool_),
+            np.array([TITLE_RANK[t] for t in TITLES], np.float64)[np.maximum(inputs.title, 0)],
+            no_title.copy(),
         ),
         "months_at_accredited_center": Column.number(
             months["months_at_accredited_center"].astype(np.float64), np.zeros(n, np.bool_)
@@ -298,7 +321,7 @@ def build(inputs: FactInputs, city: str, side: str, as_of: date) -> BuiltFacts:
         ),
         "hukou_city": hukou,
         "hukou_in_city": Column.boolean(
-            np.array([c == city for c in inputs.hukou_city], np.bool_), hukou.missing.copy()
+            np.array([c == city for c in inputs.hukou_city], np.bool_), ~hukou_known
         ),
         "is_foreign": Column.boolean(inputs.is_foreign, np.zeros(n, np.bool_)),
     }
@@ -343,6 +366,8 @@ def growing_facts(inputs: FactInputs, built: BuiltFacts, row: int) -> dict[str, 
             inputs.talent_index[rows], inputs.hired[rows], built.end[rows]
         )
         anchor = int(start[stretch_of[open_ended[0]]])
-        run = int(whole_months(np.array([anchor]), np.array([d]))[0])
-        growing[name] = GrowingFact(EPOCH + timedelta(days=anchor), int(value) - run)
+        run = int(whole_months(np.array([anchor]), np.array([d + 1]))[0])
+        growing[name] = GrowingFact(
+            EPOCH + timedelta(days=anchor), int(value) - run, through_day=True
+        )
     return growing

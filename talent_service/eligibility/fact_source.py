@@ -1,15 +1,34 @@
-"""Read what the facts are made of: talent rows and all their spells, in two queries."""
+"""Read what the facts are made of, once per question, and lay it out as of a date.
+
+``load_records`` reads, in five queries whatever the number of people: identities, every spell,
+the status events of the spells' centers, the approved tier periods of the spells' firms, and
+every declaration about the people. ``inputs_on`` then lays the records out for one as-of date
+and one policy's accepted sources, as the arrays ``fact_builder.build`` reads:
+
+- a spell at a center is cut into *pieces* at the center's status events, each piece carrying
+  the status it was worked under (before the center's first event: no status), so that months
+  count only while the center was accredited;
+- the firm's tier is the approved period in force on the date (``tiers.tier_held_on``);
+- education, title and hukou are the declarations holding on the date among the sources the
+  policy accepts (``declarations.selection.holding_on``).
+
+All of a person's records are read, whichever firm recorded them: eligibility is about the
+person. What leaves this module towards a caller is decided in ``disclosure``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, select
-from sqlmodel import Session, col
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, Select
+from sqlmodel import Session, col, select
 
+from talent_service.declarations.selection import EVERY_STATE, Claim, holding_on
 from talent_service.eligibility.fact_builder import (
     CENTER_STATUSES,
     EDUCATIONS,
@@ -19,7 +38,22 @@ from talent_service.eligibility.fact_builder import (
     FactInputs,
     day_number,
 )
-from talent_service.models import Center, Employment, Firm, Talent
+from talent_service.eligibility.tiers import TierRecord, tier_held_on
+from talent_service.models import (
+    Center,
+    CenterStatusEvent,
+    Declaration,
+    Employment,
+    Firm,
+    FirmTierPeriod,
+    Talent,
+)
+from talent_service.reference.enums import (
+    CenterStatus,
+    DeclaredFact,
+    TierState,
+    Verification,
+)
 from talent_service.reference.identifiers import IdKind
 
 
@@ -27,74 +61,305 @@ def _day(value: date | None) -> int:
     return NO_DATE if value is None else day_number(value)
 
 
-def load_inputs(session: Session, talents: Select[Any] | Sequence[int]) -> FactInputs:
-    """Facts inputs for the given talent ids, or for the talent ids a subquery selects.
+@dataclass(frozen=True, slots=True)
+class SpellRecord:
+    id: int
+    talent_index: int
+    hired_on: date
+    departed_on: date | None
+    firm_id: int
+    firm_home: str
+    center_id: int | None
+    center_host: str
+    si_city: str
+    key_post: bool
+    recruited: bool
+    created_at: datetime
 
-    All of a person's spells are read, whichever firm recorded them: eligibility is about the
-    person, and only aggregated facts (months, flags) leave this module.
-    """
+
+@dataclass(frozen=True, slots=True)
+class StatusRecord:
+    id: int
+    center_id: int
+    status: CenterStatus
+    effective_on: date
+    authority: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything the facts of some people rest on, independent of the as-of date."""
+
+    talent_ids: list[int]
+    birth_dates: list[date | None]
+    is_foreign: list[bool]
+    spells: list[SpellRecord]
+    statuses: dict[int, list[StatusRecord]]  # center id -> events by effective date, then id
+    tiers: dict[int, list[TierRecord]]  # firm id -> approved periods
+    claims: dict[tuple[int, DeclaredFact], list[Claim]] = field(default_factory=dict)
+
+    @property
+    def n(self) -> int:
+        return len(self.talent_ids)
+
+
+def load_records(session: Session, talents: Select[Any] | Sequence[int]) -> Records:
     ids: ColumnElement[bool] = col(Talent.id).in_(talents)
-    talent_rows = session.exec(
-        select(  # type: ignore[call-overload]
-            Talent.id,
-            Talent.birth_date,
-            Talent.education,
-            Talent.title_level,
-            Talent.hukou_city_code,
-            Talent.id_kind,
-        )
+    people = session.exec(
+        sa.select(Talent.id, Talent.birth_date, Talent.id_kind)  # type: ignore[call-overload]
         .where(ids)
         .order_by(col(Talent.id))
     ).all()
-    index = {row[0]: i for i, row in enumerate(talent_rows)}
+    index = {row[0]: i for i, row in enumerate(people)}
     spell_rows = session.exec(
-        select(  # type: ignore[call-overload]
+        sa.select(  # type: ignore[call-overload]
+            Employment.id,
             Employment.talent_id,
             Employment.hired_on,
             Employment.departed_on,
             Employment.firm_id,
             Firm.home_city_code,
-            Firm.tier,
-            Firm.tier_expires_on,
             Employment.center_id,
             Center.host_city_code,
-            Center.status,
             Employment.si_city_code,
             Employment.key_post,
             Employment.recruited_via_program,
+            Employment.created_at,
         )
         .join(Firm, col(Firm.id) == Employment.firm_id)
         .outerjoin(Center, col(Center.id) == Employment.center_id)
         .where(col(Employment.talent_id).in_(talents))
         .order_by(col(Employment.id))
     ).all()
-    education = {e: i for i, e in enumerate(EDUCATIONS)}
-    title = {t: i for i, t in enumerate(TITLES)}
-    tier = {t: i for i, t in enumerate(TIERS)}
-    status = {s: i for i, s in enumerate(CENTER_STATUSES)}
-    return FactInputs(
-        talent_ids=np.array([r[0] for r in talent_rows], np.int64),
-        birth_day=np.array([_day(r[1]) for r in talent_rows], np.int64),
-        education=np.array([education[str(r[2])] for r in talent_rows], np.int64),
-        title=np.array([title[str(r[3])] for r in talent_rows], np.int64),
-        hukou_city=[r[4] for r in talent_rows],
-        is_foreign=np.array([r[5] != IdKind.resident_id for r in talent_rows], np.bool_),
-        talent_index=np.array([index[r[0]] for r in spell_rows], np.int64),
-        hired=np.array([day_number(r[1]) for r in spell_rows], np.int64),
-        departed=np.array([_day(r[2]) for r in spell_rows], np.int64),
-        firm_id=np.array([r[3] for r in spell_rows], np.int64),
-        firm_home=np.array([r[4] for r in spell_rows], dtype="<U6"),
-        firm_tier=np.array([tier[str(r[5] or "none")] for r in spell_rows], np.int64),
-        tier_expires=np.array([_day(r[6]) for r in spell_rows], np.int64),
-        center_id=np.array([-1 if r[7] is None else r[7] for r in spell_rows], np.int64),
-        center_host=np.array([r[8] or "" for r in spell_rows], dtype="<U6"),
-        center_status=np.array(
-            [-1 if r[9] is None else status[str(r[9])] for r in spell_rows], np.int64
-        ),
-        si_city=np.array([r[10] for r in spell_rows], dtype="<U6"),
-        key_post=np.array([bool(r[11]) for r in spell_rows], np.bool_),
-        recruited=np.array([bool(r[12]) for r in spell_rows], np.bool_),
+    spells = [
+        SpellRecord(
+            id=r[0],
+            talent_index=index[r[1]],
+            hired_on=r[2],
+            departed_on=r[3],
+            firm_id=r[4],
+            firm_home=r[5],
+            center_id=r[6],
+            center_host=r[7] or "",
+            si_city=r[8],
+            key_post=bool(r[9]),
+            recruited=bool(r[10]),
+            created_at=r[11],
+        )
+        for r in spell_rows
+    ]
+    return Records(
+        talent_ids=[r[0] for r in people],
+        birth_dates=[r[1] for r in people],
+        is_foreign=[r[2] != IdKind.resident_id for r in people],
+        spells=spells,
+        statuses=_statuses(session, {s.center_id for s in spells if s.center_id is not None}),
+        tiers=_tiers(session, {s.firm_id for s in spells}),
+        claims=_claims(session, talents, index),
     )
+
+
+def _statuses(session: Session, center_ids: set[int]) -> dict[int, list[StatusRecord]]:
+    out: dict[int, list[StatusRecord]] = {c: [] for c in center_ids}
+    if not center_ids:
+        return out
+    rows = session.exec(
+        select(CenterStatusEvent)
+        .where(col(CenterStatusEvent.center_id).in_(sorted(center_ids)))
+        .order_by(col(CenterStatusEvent.effective_on), col(CenterStatusEvent.id))
+    ).all()
+    for e in rows:
+        assert e.id is not None
+        out[e.center_id].append(
+            StatusRecord(
+                e.id,
+                e.center_id,
+                e.status,
+                e.effective_on,
+                e.authority,
+                e.recorded_by,
+                e.recorded_at,
+            )
+        )
+    return out
+
+
+def _tiers(session: Session, firm_ids: set[int]) -> dict[int, list[TierRecord]]:
+    out: dict[int, list[TierRecord]] = {f: [] for f in firm_ids}
+    if not firm_ids:
+        return out
+    rows = session.exec(
+        select(FirmTierPeriod).where(
+            col(FirmTierPeriod.firm_id).in_(sorted(firm_ids)),
+            FirmTierPeriod.state == TierState.approved,
+        )
+    ).all()
+    for p in rows:
+        assert p.id is not None
+        out[p.firm_id].append(
+            TierRecord(
+                id=p.id,
+                tier=p.tier.value,
+                certificate_no=p.certificate_no,
+                valid_from=p.valid_from,
+                valid_to=p.valid_to,
+                decided_at=p.decided_at or p.submitted_at,
+                decided_by=p.decided_by or p.submitted_by,
+                recorded_at=p.decided_at or p.submitted_at,
+            )
+        )
+    return out
+
+
+def _claims(
+    session: Session, talents: Select[Any] | Sequence[int], index: dict[int, int]
+) -> dict[tuple[int, DeclaredFact], list[Claim]]:
+    rows = session.exec(
+        sa.select(  # type: ignore[call-overload, misc]
+            Declaration.id,
+            Declaration.talent_id,
+            Declaration.fact,
+            Declaration.value,
+            Declaration.effective_on,
+            Declaration.verification,
+            Declaration.recorded_at,
+            Declaration.source,
+            Declaration.source_firm_id,
+            Declaration.detail,
+            Declaration.corrects_id,
+        ).where(
+            col(Declaration.talent_id).in_(talents),
+            Declaration.verification != Verification.rejected,
+        )
+    ).all()
+    out: dict[tuple[int, DeclaredFact], list[Claim]] = {}
+    for r in rows:
+        out.setdefault((index[r[1]], DeclaredFact(r[2])), []).append(
+            Claim(r[0], r[3], r[4], Verification(r[5]), r[6], r[7], r[8], r[9], r[10])
+        )
+    return out
+
+
+# --- laying the records out as of a date -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Held:
+    """Per person, the declaration holding on the date for each declared fact (None: none)."""
+
+    education: list[Claim | None]
+    title: list[Claim | None]
+    hukou: list[Claim | None]
+
+
+def held_on(
+    records: Records, as_of: date, accept: dict[DeclaredFact, frozenset[Verification]]
+) -> Held:
+    def pick(fact: DeclaredFact) -> list[Claim | None]:
+        states = accept.get(fact, EVERY_STATE)
+        return [
+            holding_on(records.claims.get((i, fact), ()), as_of, states) for i in range(records.n)
+        ]
+
+    return Held(
+        pick(DeclaredFact.education),
+        pick(DeclaredFact.professional_title),
+        pick(DeclaredFact.hukou_city),
+    )
+
+
+def status_on(events: Iterable[StatusRecord], day: date) -> StatusRecord | None:
+    """The center's event in force on ``day``: the latest effective on or before it."""
+    last = None
+    for e in events:
+        if e.effective_on > day:
+            break
+        last = e
+    return last
+
+
+def _pieces(spell: SpellRecord, events: list[StatusRecord]) -> list[tuple[int, int, int]]:
+    """(first day, last day or NO_DATE, status index or -1) of the spell cut at the events."""
+    start, end = day_number(spell.hired_on), _day(spell.departed_on)
+    bounds = [(day_number(e.effective_on), CENTER_STATUSES.index(e.status.value)) for e in events]
+    out = []
+    status, piece_start = -1, start
+    for effective, next_status in bounds:
+        if effective <= piece_start:
+            status = next_status
+            continue
+        if effective > end:
+            break
+        out.append((piece_start, effective - 1, status))
+        piece_start, status = effective, next_status
+    out.append((piece_start, end, status))
+    return out
+
+
+_EDU = {e: i for i, e in enumerate(EDUCATIONS)}
+_TITLE = {t: i for i, t in enumerate(TITLES)}
+_TIER = {t: i for i, t in enumerate(TIERS)}
+
+
+def inputs_on(
+    records: Records,
+    as_of: date,
+    accept: dict[DeclaredFact, frozenset[Verification]] | None = None,
+    held: Held | None = None,
+) -> FactInputs:
+    held = held or held_on(records, as_of, accept or {})
+    rows: list[tuple[Any, ...]] = []
+    for s in records.spells:
+        events = records.statuses.get(s.center_id, []) if s.center_id is not None else []
+        now = status_on(events, as_of) if s.center_id is not None else None
+        status_now = -1 if now is None else CENTER_STATUSES.index(now.status.value)
+        tier = tier_held_on(records.tiers.get(s.firm_id, []), as_of)
+        tier_code = _TIER["none"] if tier is None else _TIER[tier.tier]
+        expires = NO_DATE if tier is None else day_number(tier.valid_to)
+        pieces = (
+            _pieces(s, events)
+            if s.center_id is not None
+            else [(day_number(s.hired_on), _day(s.departed_on), -1)]
+        )
+        for first, last, status in pieces:
+            rows.append((s, first, last, status, status_now, tier_code, expires))
+
+    def code(claims: list[Claim | None], table: dict[str, int]) -> np.ndarray:
+        return np.array(
+            [-1 if c is None or c.value is None else table[c.value] for c in claims], np.int64
+        )
+
+    return FactInputs(
+        talent_ids=np.array(records.talent_ids, np.int64),
+        birth_day=np.array([_day(b) for b in records.birth_dates], np.int64),
+        education=code(held.education, _EDU),
+        title=code(held.title, _TITLE),
+        hukou_city=[None if c is None else c.value for c in held.hukou],
+        hukou_known=np.array([c is not None for c in held.hukou], np.bool_),
+        is_foreign=np.array(records.is_foreign, np.bool_),
+        talent_index=np.array([r[0].talent_index for r in rows], np.int64),
+        spell_id=np.array([r[0].id for r in rows], np.int64),
+        hired=np.array([r[1] for r in rows], np.int64),
+        departed=np.array([r[2] for r in rows], np.int64),
+        firm_id=np.array([r[0].firm_id for r in rows], np.int64),
+        firm_home=np.array([r[0].firm_home for r in rows], dtype="<U6"),
+        firm_tier=np.array([r[5] for r in rows], np.int64),
+        tier_expires=np.array([r[6] for r in rows], np.int64),
+        center_id=np.array([-1 if r[0].center_id is None else r[0].center_id for r in rows]),
+        center_host=np.array([r[0].center_host for r in rows], dtype="<U6"),
+        center_status=np.array([r[3] for r in rows], np.int64),
+        center_status_now=np.array([r[4] for r in rows], np.int64),
+        si_city=np.array([r[0].si_city for r in rows], dtype="<U6"),
+        key_post=np.array([r[0].key_post for r in rows], np.bool_),
+        recruited=np.array([r[0].recruited for r in rows], np.bool_),
+    )
+
+
+def load_inputs(session: Session, talents: Select[Any] | Sequence[int], as_of: date) -> FactInputs:
+    """Records read and laid out for ``as_of``, every declaration state accepted."""
+    return inputs_on(load_records(session, talents), as_of)
 
 
 def related_talents(city: str, side: str) -> Select[Any]:

@@ -48,15 +48,26 @@ class GrowingFact:
 
     anchor: date
     offset_months: int = 0
+    # Counted through d itself (days worked, d included): the months from the anchor to the
+    # day after d. A month then completes on the day before its anniversary.
+    through_day: bool = False
+
+    @property
+    def lag(self) -> timedelta:
+        return timedelta(days=1 if self.through_day else 0)
 
     def value_on(self, d: date) -> int:
-        return self.offset_months + whole_months_between(self.anchor, d)
+        return self.offset_months + whole_months_between(self.anchor, d + self.lag)
+
+    def first_day_with(self, months: int) -> date:
+        """The first day on which ``months`` whole months since the anchor are complete."""
+        return add_months(self.anchor, months) - self.lag
 
     def increments_after(self, d: date) -> Iterator[date]:
         """The dates after ``d`` on which the value goes up by one, in order."""
-        k = whole_months_between(self.anchor, d) + 1
+        k = whole_months_between(self.anchor, d + self.lag) + 1
         while True:
-            yield add_months(self.anchor, k)
+            yield self.first_day_with(k)
             k += 1
 
 
@@ -146,16 +157,17 @@ def _candidates(
     for fact, values in _flip_values(rule, params).items():
         if fact in growing:
             g = growing[fact]
-            anchor, offset, per_value = g.anchor, g.offset_months, 1
+            offset, per_value = g.offset_months, 1
         elif fact == "age_years" and birth_date is not None:
-            anchor, offset, per_value = birth_date, 0, 12
+            g, offset, per_value = GrowingFact(birth_date), 0, 12
         else:
             continue
-        within = whole_months_between(anchor, end)  # add_months(anchor, k) <= end iff k <= it
+        # first_day_with(k) <= end iff k <= within
+        within = whole_months_between(g.anchor, end + g.lag)
         for v in values:
             months = (v - offset) * per_value
             if 1 <= months <= within:
-                d = add_months(anchor, months)
+                d = g.first_day_with(months)
                 if start < d:
                     dates.add(d)
     return sorted(dates)

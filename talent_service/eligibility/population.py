@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -371,10 +371,15 @@ def simulate(
     draft_rule: Rule,
     draft_params: Mapping[str, Any],
     table: PopulationTable,
+    draft_table: PopulationTable | None = None,
 ) -> SimulationResult:
-    """Compare the current policy with a draft (rule and/or parameters) over ``table``."""
+    """Compare the current policy with a draft (rule and/or parameters) over ``table``; the
+    draft runs on ``draft_table`` when it reads facts from other sources (same rows, same order)."""
+    after_table = table if draft_table is None else draft_table
+    if not np.array_equal(cast(Any, table.row_ids), cast(Any, after_table.row_ids)):
+        raise ValueError("the draft's table must hold the same rows in the same order")
     before = evaluate_population(current_rule, current_params, table)
-    after = evaluate_population(draft_rule, draft_params, table)
+    after = evaluate_population(draft_rule, draft_params, after_table)
     ob, oa = before.outcomes, after.outcomes
     changed_mask = ob != oa
     pair = ob.astype(np.int16) * 3 + oa  # transition code, bincount-friendly

@@ -58,7 +58,7 @@ def read_decision(
     principal: Annotated[Principal, Depends(CHECK)],
     session: SessionDep,
 ) -> DecisionRead:
-    return decisions.to_read(decisions.get_decision(session, principal, decision_id))
+    return decisions.to_read(decisions.get_decision(session, principal, decision_id), principal)
 
 
 @router.get(

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -31,15 +31,23 @@ class SignatureRead(ResponseModel):
     kid: str
     jws: str = Field(description="Detached compact JWS over the RFC 8785 canonical JSON")
     content_hash: str
+    signs: Literal["document", "attestation"] = Field(
+        default="document",
+        description="What the JWS signs: the whole document, or (for a firm, whose view of the "
+        "document withholds values from other parties' records) the attestation",
+    )
 
 
 class DecisionRead(ResponseModel):
-    """A stored decision: ``document`` is exactly what was hashed and signed."""
+    """A stored decision. For bureaus, the province and machine clients ``document`` is exactly
+    what was hashed and signed; a firm reads it with the values that rest on other parties'
+    records withheld (``withheld_facts``), and the signature of the ``attestation``."""
 
     id: str
     outcome: Outcome
     document: dict[str, Any]
     signature: SignatureRead
+    attestation: Attestation | None = None
 
 
 class CheckResponse(ResponseModel):

@@ -23,7 +23,7 @@ from talent_service.auth.visibility import talent_rule
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, RULE_VIOLATION, DomainError, FieldError
 from talent_service.eligibility.fact_builder import build
-from talent_service.eligibility.fact_source import load_inputs, related_talents
+from talent_service.eligibility.fact_source import inputs_on, load_records, related_talents
 from talent_service.eligibility.facts import ParameterError, check_params, param_value_problem
 from talent_service.eligibility.policy_schemas import (
     BlockingCount,
@@ -42,24 +42,33 @@ from talent_service.eligibility.policy_service import (
 from talent_service.eligibility.population import PopulationTable, SimulationResult, simulate
 from talent_service.eligibility.rules import Rule, param_threshold_problem
 from talent_service.eligibility.store import (
+    accepted,
     compiled_rule,
     parameter_specs,
     parameters_on,
     published_version_on,
 )
 from talent_service.models import PolicyVersion, Talent
+from talent_service.reference.enums import DeclaredFact, Verification
 
 
 def population_table(
-    session: Session, principal: Principal, city_code: str, side: str, as_of: date
+    session: Session,
+    principal: Principal,
+    city_code: str,
+    side: str,
+    as_of: date,
+    accept: dict[DeclaredFact, frozenset[Verification]] | None = None,
 ) -> PopulationTable:
-    """Facts of every talent the policy is about and the caller may see (two queries)."""
+    """Facts of every talent the policy is about and the caller may see, as of ``as_of``, the
+    declared facts resting on the declaration states ``accept`` names (five queries)."""
     talent_ids = (
         select(Talent.id)
         .where(talent_rule(principal), col(Talent.id).in_(related_talents(city_code, side)))
         .correlate(None)  # a self-contained id list, even inside a query of Talent itself
     )
-    return build(load_inputs(session, talent_ids), city_code, side, as_of).table
+    inputs = inputs_on(load_records(session, talent_ids), as_of, accept or {})
+    return build(inputs, city_code, side, as_of).table
 
 
 def _draft_parameters(
@@ -150,8 +159,20 @@ def run(
         draft_version, draft_rule = current, current_rule
     draft_params = _draft_parameters(draft_rule, in_force, draft.parameters or {}, as_of)
 
-    table = population_table(session, principal, policy.city_code, policy.side.value, as_of)
-    result = simulate(current_rule, current_params, draft_rule, draft_params, table)
+    # Each side reads the facts from the sources its own version accepts: a draft that changes
+    # only which sources count (verified only, say) is simulated too. A draft given as a bare
+    # rule has no sources of its own and runs on the current version's.
+    accept = accepted(current)
+    table = population_table(session, principal, policy.city_code, policy.side.value, as_of, accept)
+    draft_accept = accepted(draft_version) if draft_version is not None else accept
+    draft_table = (
+        table
+        if draft_accept == accept
+        else population_table(
+            session, principal, policy.city_code, policy.side.value, as_of, draft_accept
+        )
+    )
+    result = simulate(current_rule, current_params, draft_rule, draft_params, table, draft_table)
     changes = result.changes(req.changes_limit)
     return SimulationResponse(
         policy_id=policy.id,

@@ -19,7 +19,14 @@ from talent_service.eligibility.rules import Rule, validate_rule
 from talent_service.eligibility.versions import ParamValueRange, param_values_on, pick_version
 from talent_service.models import Policy, PolicyParameter, PolicyVersion
 from talent_service.models.base import utcnow
-from talent_service.reference.enums import Benefit, PolicyStatus, Region, Side
+from talent_service.reference.enums import (
+    Benefit,
+    DeclaredFact,
+    PolicyStatus,
+    Region,
+    Side,
+    Verification,
+)
 
 BENEFIT_NAMES = {
     Benefit.hukou: ("户籍", "hukou"),
@@ -54,6 +61,21 @@ def compiled_rule(version: PolicyVersion) -> Rule:
         json.dumps(version.rule, sort_keys=True),
         json.dumps(version.parameter_types, sort_keys=True),
     )
+
+
+# What a version's ``fact_sources`` entry means: the declaration states the fact may rest on.
+FACT_SOURCE_STATES = {
+    "verified": frozenset({Verification.verified}),
+    "declared": frozenset({Verification.declared, Verification.verified}),
+}
+
+
+def accepted(version: PolicyVersion) -> dict[DeclaredFact, frozenset[Verification]]:
+    """The declaration states each declared fact may rest on under this version (a fact the
+    version does not name accepts declarations not yet verified, flagged in explanations)."""
+    return {
+        DeclaredFact(fact): FACT_SOURCE_STATES[rule] for fact, rule in version.fact_sources.items()
+    }
 
 
 def published_version_on(session: Session, policy_id: int, as_of: date) -> PolicyVersion | None:
@@ -139,6 +161,7 @@ def load_default_policies(session: Session, *, published_by: str = "system:defau
                 parameter_types={
                     n: s.model_dump(mode="json") for n, s in definition.parameter_types.items()
                 },
+                fact_sources=dict(definition.fact_sources),
                 published_at=utcnow(),
                 published_by=published_by,
             )

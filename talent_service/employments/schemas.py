@@ -39,8 +39,17 @@ class EmploymentUpdate(UpdateModel):
     si_city_code: CityCode | None = None
 
 
+# One definition of the departure day, used by overlap checks, month counts and retention.
+DEPARTED_ON = (
+    "The last day worked (离职日期：最后工作日). The spell covers hired_on through departed_on, "
+    "both included: a rehire at the same firm may start the next day, not the same day; "
+    "months are whole months of the days worked (2023-01-01 through 2025-12-31 is 36); "
+    "tenure in days counts both ends (hired and departed on one day: 1 day)."
+)
+
+
 class Departure(RequestModel):
-    departed_on: date = Field(ge=EARLIEST_DATE, le=LATEST_DATE)
+    departed_on: date = Field(ge=EARLIEST_DATE, le=LATEST_DATE, description=DEPARTED_ON)
     reason: DepartureReason
 
 
@@ -52,8 +61,8 @@ class EmploymentRead(ResponseModel):
     position: str
     key_post: bool
     recruited_via_program: bool
-    hired_on: date
-    departed_on: date | None
+    hired_on: date = Field(description="The first day worked")
+    departed_on: date | None = Field(description=DEPARTED_ON + " Null while the spell is open.")
     departure_reason: DepartureReason | None
     si_city_code: str
     version: int

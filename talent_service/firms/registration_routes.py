@@ -17,8 +17,12 @@ router = api_router(prefix="/registrations", tags=["firms"])
     response_model=FirmRegistered,
     dependencies=[PUBLIC],
     summary="A firm registers itself and its first account",
+    description="A tier certificate sent with it is submitted: it counts once the province "
+    "approves it (`POST /v1/firms/{firm_id}/tiers/{period_id}/approve`).",
     responses=problem_responses(409, 422),
 )
 def register_firm(body: FirmRegistration, session: SessionDep) -> FirmRegistered:
     firm = service.register_firm(session, body)
-    return FirmRegistered(firm=FirmRead.model_validate(firm), username=body.username)
+    return FirmRegistered(
+        firm=FirmRead.of(*service.with_tier(session, firm)), username=body.username
+    )

@@ -1,48 +1,72 @@
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from talent_service.auth.principal import Principal
-from talent_service.auth.visibility import get_visible, scoped
+from talent_service.auth.visibility import get_visible
 from talent_service.cities.service import require_city
+from talent_service.core.clock import today
 from talent_service.core.errors import conflict
 from talent_service.core.pagination import PageParams
 from talent_service.core.preconditions import check_version
 from talent_service.core.security import hash_password
+from talent_service.firms.queries import firms_page, tiers_held_on
 from talent_service.firms.schemas import FirmCreate, FirmRegistration, FirmUpdate
+from talent_service.firms.tier_rule import TierRow
+from talent_service.firms.tiers import record_with_firm
 from talent_service.models import Firm, User
 from talent_service.reference.enums import FirmTier, Role
 
+# A firm with the period giving it its tier today (None: no tier today).
+FirmWithTier = tuple[Firm, TierRow | None]
 
-def create_firm(session: Session, data: FirmCreate, *, at: str = "body") -> Firm:
-    """``at`` is where the firm sits in the request, so errors name the field the caller sent."""
+
+def _insert_firm(session: Session, data: FirmCreate, at: str) -> Firm:
     require_city(session, data.home_city_code, f"{at}.home_city_code", prd=False)
     if session.exec(select(Firm.id).where(Firm.uscc == data.uscc)).first() is not None:
         raise conflict(f"a firm with USCC {data.uscc} is already registered", f"{at}.uscc")
-    firm = Firm(**data.model_dump())
+    firm = Firm(uscc=data.uscc, name=data.name, home_city_code=data.home_city_code)
     session.add(firm)
     session.flush()
     return firm
 
 
-def register_firm(session: Session, data: FirmRegistration) -> Firm:
-    if session.exec(select(User.id).where(User.username == data.username)).first() is not None:
-        raise conflict(f"username {data.username!r} is taken", "body.username")
-    firm = create_firm(session, data.firm, at="body.firm")
-    session.add(
-        User(
-            username=data.username,
-            password_hash=hash_password(data.password),
-            role=Role.firm,
-            firm_id=firm.id,
-        )
-    )
-    session.flush()
+def with_tier(session: Session, firm: Firm) -> FirmWithTier:
+    assert firm.id is not None
+    return firm, tiers_held_on(session, [firm.id], today()).get(firm.id)
+
+
+def create_firm(
+    session: Session, data: FirmCreate, *, by: str = "province", at: str = "body"
+) -> Firm:
+    """The province registers a firm; a certificate sent with it is approved at once, by ``by``.
+
+    ``at`` is where the firm sits in the request, so errors name the field the caller sent.
+    """
+    firm = _insert_firm(session, data, at)
+    record_with_firm(session, firm, data, by=by, approved=True, at=at)
     return firm
 
 
-def get_firm(session: Session, principal: Principal, firm_id: int) -> Firm:
-    return get_visible(session, Firm, firm_id, principal)
+def register_firm(session: Session, data: FirmRegistration) -> Firm:
+    """A firm registers itself; a certificate it sends awaits the province (submitted)."""
+    if session.exec(select(User.id).where(User.username == data.username)).first() is not None:
+        raise conflict(f"username {data.username!r} is taken", "body.username")
+    firm = _insert_firm(session, data.firm, "body.firm")
+    user = User(
+        username=data.username,
+        password_hash=hash_password(data.password),
+        role=Role.firm,
+        firm_id=firm.id,
+    )
+    session.add(user)
+    session.flush()
+    record_with_firm(session, firm, data.firm, by=f"user:{user.id}", approved=False, at="body.firm")
+    return firm
+
+
+def get_firm(session: Session, principal: Principal, firm_id: int) -> FirmWithTier:
+    return with_tier(session, get_visible(session, Firm, firm_id, principal))
 
 
 def list_firms(
@@ -52,26 +76,18 @@ def list_firms(
     *,
     home_city_code: str | None = None,
     tier: FirmTier | None = None,
-) -> list[Firm]:
-    query = scoped(Firm, principal).where(col(Firm.id) > page.after_id)
-    if home_city_code is not None:
-        query = query.where(Firm.home_city_code == home_city_code)
-    if tier is not None:
-        query = query.where(Firm.tier == tier)
-    return list(session.exec(query.order_by(col(Firm.id)).limit(page.limit + 1)).all())
+) -> list[FirmWithTier]:
+    """``tier``: firms whose tier today (an approved period covering today) is ``tier``."""
+    return firms_page(session, principal, page, today(), home_city_code=home_city_code, tier=tier)
 
 
 def update_firm(
     session: Session, principal: Principal, firm_id: int, data: FirmUpdate, expected: int | None
-) -> Firm:
+) -> FirmWithTier:
     firm = get_visible(session, Firm, firm_id, principal, for_update=True)
     check_version(firm.version, expected)
-    changes = data.model_dump(exclude_unset=True)
-    if "tier" in changes and changes["tier"] is None:
-        # Dropping the tier drops its certificate with it.
-        changes.update(tier_certificate_no=None, tier_expires_on=None)
-    for key, value in changes.items():
+    for key, value in data.model_dump(exclude_unset=True).items():
         setattr(firm, key, value)
     session.add(firm)
     session.flush()
-    return firm
+    return with_tier(session, firm)

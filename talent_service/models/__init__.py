@@ -2,13 +2,16 @@
 
 from talent_service.models.base import NAMING_CONVENTION
 from talent_service.models.center import Center
+from talent_service.models.center_status_event import CenterStatusEvent
 from talent_service.models.city import City
 from talent_service.models.client import Client
 from talent_service.models.decision import Decision
+from talent_service.models.declaration import Declaration
 from talent_service.models.employment import Employment
 from talent_service.models.enclave import Enclave
 from talent_service.models.enclave_partner import EnclavePartner
 from talent_service.models.firm import Firm
+from talent_service.models.firm_tier import FirmTierPeriod
 from talent_service.models.policy import Policy
 from talent_service.models.policy_parameter import PolicyParameter
 from talent_service.models.policy_version import PolicyVersion
@@ -19,13 +22,16 @@ from talent_service.models.user import User
 __all__ = [
     "NAMING_CONVENTION",
     "Center",
+    "CenterStatusEvent",
     "City",
     "Client",
     "Decision",
+    "Declaration",
     "Employment",
     "Enclave",
     "EnclavePartner",
     "Firm",
+    "FirmTierPeriod",
     "Policy",
     "PolicyParameter",
     "PolicyVersion",

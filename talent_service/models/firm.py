@@ -1,18 +1,19 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
 from talent_service.models.base import timestamp_field
-from talent_service.models.columns import enum_type, version_column
-from talent_service.reference.enums import FirmTier
+from talent_service.models.columns import version_column
 
 _VERSION = version_column()
 
 
 class Firm(SQLModel, table=True):
+    """A home-region firm. Its tier certificates are dated periods (``FirmTierPeriod``)."""
+
     __tablename__ = "firm"
     __mapper_args__ = {"version_id_col": _VERSION}  # noqa: RUF012
 
@@ -22,8 +23,5 @@ class Firm(SQLModel, table=True):
     home_city_code: str = Field(
         sa_column=Column(String(6), ForeignKey("city.code"), nullable=False, index=True)
     )
-    tier: FirmTier | None = Field(default=None, sa_column=Column(enum_type(FirmTier, "firm_tier")))
-    tier_certificate_no: str | None = Field(default=None, max_length=64)
-    tier_expires_on: date | None = None
     version: int = Field(default=1, sa_column=_VERSION)
     created_at: datetime = timestamp_field()

@@ -48,6 +48,12 @@ class PolicyVersion(SQLModel, table=True):
     rule: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     # Declared types of the parameters the rule reads (name → ParamSpec as JSON).
     parameter_types: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # Which declarations each declared fact may rest on: fact ("education", "title",
+    # "hukou_city") -> "verified" (only verified ones) or "declared" (declared ones too, flagged
+    # in the explanation). A fact not named accepts declared ones.
+    fact_sources: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     published_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = timestamp_field()

@@ -70,6 +70,41 @@ class DepartureReason(StrEnum):
     other = "other"
 
 
+class DeclaredFact(StrEnum):
+    """A fact about a person that someone declares with a date and others may verify."""
+
+    education = "education"
+    professional_title = "title"  # not `title`: that would shadow str.title
+    hukou_city = "hukou_city"
+
+
+class Verification(StrEnum):
+    """Where a declaration stands: as declared, verified by an authority, or rejected by one."""
+
+    declared = "declared"
+    verified = "verified"
+    rejected = "rejected"
+
+
+class Source(StrEnum):
+    """Who asserted a fact: a firm, a city bureau, the province, a machine client, or the
+    migration that carried over what the registry held before facts were dated."""
+
+    firm = "firm"
+    bureau = "bureau"
+    province = "province"
+    client = "client"
+    migration = "migration"
+
+
+class TierState(StrEnum):
+    """A tier certificate: submitted by its firm, then approved or rejected by the province."""
+
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+
+
 class Role(StrEnum):
     province = "province"
     bureau = "bureau"

@@ -187,7 +187,9 @@ def spells_query(
     """One row, one column: every spell's packed integer, aggregated by the database."""
     left = _E.c.departed_on <= as_of  # NULL (still open) is not a departure
     end = case((left, _E.c.departed_on), else_=literal(as_of, Date))
-    duration = _days_between(end, _E.c.hired_on, dialect)
+    # Days worked, both ends included (departed_on is the last day worked; a spell open on
+    # as_of has worked through it): hired and departed on one day is 1 day.
+    duration = _days_between(end, _E.c.hired_on, dialect) + 1
     observed = case((left, 1), else_=0)
     packed = cast(_key_expr(key, dialect), BigInteger) * (1 << KEY_SHIFT) + duration * 2 + observed
     if dialect == "postgresql":

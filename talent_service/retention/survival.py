@@ -120,7 +120,9 @@ def spells_from_dates(
 
     ``departure_dates`` uses None/NaT for "still employed". A departure after ``as_of`` is not
     yet known on that date, so the spell is censored at ``as_of``; a departure on ``as_of``
-    counts. Spells hired after ``as_of`` do not exist yet: the caller must filter them out
+    counts. A duration is the days worked, both ends included (``departed_on`` is the last day
+    worked; an open spell has worked through ``as_of``): hired and departed on one day is 1.
+    Spells hired after ``as_of`` do not exist yet: the caller must filter them out
     (we raise rather than silently drop rows, which would misalign group codes).
     """
     hire = np.asarray(hire_dates, dtype="datetime64[D]")
@@ -139,7 +141,7 @@ def spells_from_dates(
         raise ValueError("departure before hire")
     left = has_left & (departure <= cutoff)
     end = np.where(left, departure, cutoff)
-    return (end - hire).astype(np.int64), left
+    return (end - hire).astype(np.int64) + 1, left
 
 
 def kaplan_meier(durations: ArrayLike, observed: ArrayLike, alpha: float = 0.05) -> KMCurve:

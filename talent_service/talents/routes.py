@@ -11,8 +11,9 @@ from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import MAX_INT, CityQuery, IdPath
 from talent_service.core.unit_of_work import SessionDep, api_router, read_bind
+from talent_service.models import TalentFirm
 from talent_service.reference.enums import Education, Role
-from talent_service.talents import service
+from talent_service.talents import registration, service
 from talent_service.talents.schemas import TalentCreate, TalentIdentity, TalentRead, TalentUpdate
 
 router = api_router(prefix="/talents", tags=["talents"])
@@ -26,7 +27,7 @@ DISCLOSE = Access(Role.province, Role.bureau, scope=SCOPE_REGISTRY_READ)
     "",
     status_code=201,
     response_model=TalentRead,
-    summary="Register a person (or attach the firm to the person already known by this ID)",
+    summary="Register a person for a firm (the answer is the firm's registration, known ID or not)",
     responses=problem_responses(409, 422),
 )
 def register_talent(
@@ -34,7 +35,8 @@ def register_talent(
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
 ) -> TalentRead:
-    return service.to_read(service.register_talent(session, principal, body), principal)
+    talent, mine = registration.register_talent(session, principal, body)
+    return service.to_read(talent, principal, _shown_registration(principal, mine))
 
 
 @router.get("", response_model=Page[TalentRead], summary="List the talent the caller may see")
@@ -62,7 +64,7 @@ def list_talents(
         still_employed=still_employed,
         education=education,
     )
-    return make_page([service.to_read(r, principal) for r in rows], page)
+    return make_page([service.to_read(t, principal, r) for t, r in rows], page)
 
 
 @router.get(
@@ -104,7 +106,7 @@ def read_identity(
 @router.patch(
     "/{talent_id}",
     response_model=TalentRead,
-    summary="Change a person's profile",
+    summary="Change the firm's registration of a person (a firm) or state facts (the province)",
     responses=problem_responses(404, 409, 412, 422),
 )
 def update_talent(
@@ -114,5 +116,11 @@ def update_talent(
     session: SessionDep,
     if_match: IfMatchDep,
 ) -> TalentRead:
-    talent = service.update_talent(session, principal, talent_id, body, if_match)
-    return service.to_read(talent, principal)
+    talent, mine = registration.update_talent(session, principal, talent_id, body, if_match)
+    return service.to_read(talent, principal, mine)
+
+
+def _shown_registration(principal: Principal, mine: TalentFirm) -> TalentFirm | None:
+    """A firm reads its registration back; the province, registering for a firm, reads the
+    person's consolidated profile as it reads any person."""
+    return mine if principal.role is Role.firm else None

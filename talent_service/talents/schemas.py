@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -26,9 +26,26 @@ IdNumber = Annotated[
 ]
 Nationality = Annotated[str, Field(min_length=3, max_length=3, description="ISO 3166-1 alpha-3")]
 
+_DEFAULT_TODAY = (
+    "Not in the future nor before the person's birth. Absent: today, the day the statement is "
+    "recorded (a check as of an earlier date does not see it)."
+)
+
+
+def _since(what: str) -> Any:
+    return Field(default=None, description=f"{what}. {_DEFAULT_TODAY}")
+
+
+DATE_FIELDS = ("education_awarded_on", "title_awarded_on", "hukou_since")
+
 
 class TalentCreate(RequestModel):
-    """Registering a person. If the ID is already known, the firm is attached to that record."""
+    """Registering a person for a firm: the firm's registration, with the profile as declared.
+
+    Whether or not the service already knows the ID, the answer is the same: the firm's own
+    registration. Registering a person the firm registered already answers 201 with that
+    registration unchanged when the profile sent equals it (a retry), else 409.
+    """
 
     firm_id: Id | None = Field(default=None, description="Required for the province")
     id_kind: IdKind = IdKind.resident_id
@@ -43,9 +60,16 @@ class TalentCreate(RequestModel):
     hukou_city_code: CityCode | None = Field(
         default=None, description="Guangdong city of the hukou, if the hukou is in Guangdong"
     )
+    # Since when each declared fact holds, as the caller states it.
+    education_awarded_on: date | None = _since("When the degree (education) was awarded")
+    title_awarded_on: date | None = _since("When the professional title was awarded")
+    hukou_since: date | None = _since("Since when the hukou has been in hukou_city_code")
 
 
 class TalentUpdate(UpdateModel):
+    """A firm changes its own registration (and declares the facts it changes or dates); the
+    province declares each fact it names (verified) and may correct the name."""
+
     nullable_fields = frozenset({"title_field", "hukou_city_code"})
 
     name: ShortText | None = None
@@ -53,9 +77,17 @@ class TalentUpdate(UpdateModel):
     title_level: TitleLevel | None = None
     title_field: ShortText | None = None
     hukou_city_code: CityCode | None = None
+    # Since when each declared fact holds, as the caller states it.
+    education_awarded_on: date | None = _since("When the degree (education) was awarded")
+    title_awarded_on: date | None = _since("When the professional title was awarded")
+    hukou_since: date | None = _since("Since when the hukou has been in hukou_city_code")
 
 
 class TalentRead(ResponseModel):
+    """A firm reads its own registration: the profile as it declared it, its version and when it
+    registered; identity fields are the person's. Bureaus, the province and machine clients read
+    the consolidated profile (the declarations holding today, by the selection rule)."""
+
     id: int
     id_kind: IdKind
     id_number_masked: str = Field(description="e.g. 4405**********1234")
@@ -67,8 +99,8 @@ class TalentRead(ResponseModel):
     title_level: TitleLevel
     title_field: str | None
     hukou_city_code: str | None
-    version: int
-    created_at: datetime
+    version: int = Field(description="What If-Match names (a firm: its registration's version)")
+    created_at: datetime = Field(description="A firm: when it registered the person")
 
 
 class TalentIdentity(ResponseModel):

@@ -1,3 +1,12 @@
+"""A person as each caller may see them: identity helpers, the hot read by id, lists.
+
+A firm sees its own registration of a person (the profile as it declared it, the registration's
+version and date) beside the person's identity fields; it never sees what another firm, a bureau
+or the province recorded, nor whether anyone registered the person before it. Bureaus, the
+province and machine clients see the person's consolidated profile (``Talent``), maintained from
+every declaration by ``declarations.service.refresh_profile``. Writes: ``registration.py``.
+"""
+
 from __future__ import annotations
 
 import logging
@@ -9,35 +18,34 @@ from sqlmodel import Session, col, select
 
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import (
+    Reach,
     View,
     employment_rule,
     get_visible,
-    scoped,
+    own_registrations,
+    registered_rows,
+    talent_rule,
     view_of,
     visible_rows,
 )
-from talent_service.centers.service import resolve_firm
-from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import not_found, rule_violation
 from talent_service.core.pagination import PageParams
-from talent_service.core.preconditions import check_version
 from talent_service.core.read_batcher import ReadBatcher, per_loop
-from talent_service.core.security import decrypt_field, encrypt_field, lookup_hash
+from talent_service.core.security import decrypt_field, lookup_hash
 from talent_service.employments.filters import spell_filters
 from talent_service.models import Employment, Talent, TalentFirm
 from talent_service.reference.enums import Education, Role
 from talent_service.reference.identifiers import (
     IdentifierError,
     Identity,
-    mask_id,
     mask_name,
     validate_identity,
 )
-from talent_service.talents.schemas import TalentCreate, TalentIdentity, TalentRead, TalentUpdate
+from talent_service.talents.schemas import TalentIdentity, TalentRead
 
 log = logging.getLogger("talent_service.talents")
-_PROFILE = ("name", "education", "title_level", "title_field", "hukou_city_code")
+PROFILE = ("name", "education", "title_level", "title_field", "hukou_city_code")
 
 
 def identity_key(identity: Identity) -> str:
@@ -53,51 +61,17 @@ def parse_identity(kind: str, number: str, nationality: str | None) -> Identity:
         raise rule_violation(field_name, str(exc)) from None
 
 
-def register_talent(session: Session, principal: Principal, data: TalentCreate) -> Talent:
-    """Create the person, or attach the firm to the person already known by this ID.
-
-    An attaching firm learns nothing another firm recorded: the answer is the same 201 with the
-    profile as this firm declared it (the latest declaration becomes the person's profile).
-    """
-    firm = resolve_firm(session, principal, data.firm_id)
-    if data.hukou_city_code is not None:
-        require_city(session, data.hukou_city_code, "body.hukou_city_code")
-    identity = parse_identity(data.id_kind, data.id_number, data.nationality)
-    key = identity_key(identity)
-    # Locked when known: two firms attaching to one person at once take turns.
-    talent = session.exec(select(Talent).where(Talent.id_lookup == key).with_for_update()).first()
-    profile = data.model_dump(include=set(_PROFILE))
-    if talent is None:
-        talent = Talent(
-            id_kind=identity.kind,
-            id_lookup=key,
-            id_ciphertext=encrypt_field(identity.number),
-            id_masked=mask_id(identity.number),
-            nationality=identity.nationality,
-            birth_date=identity.birth_date,
-            sex=identity.sex,
-            **profile,
-        )
-    else:
-        for name, value in profile.items():
-            setattr(talent, name, value)
-    session.add(talent)
-    session.flush()
-    assert talent.id is not None and firm.id is not None
-    if session.get(TalentFirm, (talent.id, firm.id)) is None:
-        session.add(TalentFirm(talent_id=talent.id, firm_id=firm.id))
-        session.flush()
-    return talent
-
-
-# What a talent read shows; never the ciphertext or the look-up hash.
-_SHOWN: tuple[Any, ...] = (
+# What a talent read shows; never the ciphertext or the look-up hash. Identity is the person's.
+_IDENTITY: tuple[Any, ...] = (
     Talent.id,
     Talent.id_kind,
     Talent.id_masked,
     Talent.nationality,
     Talent.birth_date,
     Talent.sex,
+)
+_SHOWN: tuple[Any, ...] = (
+    *_IDENTITY,
     Talent.name,
     Talent.education,
     Talent.title_level,
@@ -106,12 +80,37 @@ _SHOWN: tuple[Any, ...] = (
     Talent.version,
     Talent.created_at,
 )
+# ... and what a firm reads: the rest from its own registration, under the same keys.
+_SHOWN_TO_FIRM: tuple[Any, ...] = (
+    *_IDENTITY,
+    TalentFirm.name,
+    TalentFirm.education,
+    TalentFirm.title_level,
+    TalentFirm.title_field,
+    TalentFirm.hukou_city_code,
+    TalentFirm.version,
+    col(TalentFirm.registered_at).label("created_at"),
+)
 
 
-def to_read(talent: Talent | Mapping[str, Any], principal: Principal) -> TalentRead:
-    values = (
-        talent if isinstance(talent, Mapping) else {c.key: getattr(talent, c.key) for c in _SHOWN}
-    )
+def shown(talent: Talent, registration: TalentFirm | None = None) -> dict[str, Any]:
+    """What a read shows, from the ORM rows: the registration's profile when there is one."""
+    values = {c.key: getattr(talent, c.key) for c in _IDENTITY}
+    if registration is None:
+        return values | {c.key: getattr(talent, c.key) for c in _SHOWN[len(_IDENTITY) :]}
+    return values | {
+        **{name: getattr(registration, name) for name in PROFILE},
+        "version": registration.version,
+        "created_at": registration.registered_at,
+    }
+
+
+def to_read(
+    talent: Talent | Mapping[str, Any],
+    principal: Principal,
+    registration: TalentFirm | None = None,
+) -> TalentRead:
+    values = talent if isinstance(talent, Mapping) else shown(talent, registration)
     name = values["name"]
     return TalentRead(
         id=values["id"],
@@ -142,10 +141,13 @@ _Group = tuple[Engine | Connection, View]
 async def _fetch_talents(
     groups: dict[_Group, list[int]],
 ) -> dict[_Group, dict[int, dict[str, Any]]]:
-    return {
-        (bind, view): await visible_rows(bind, Talent, keys, view, _SHOWN)
-        for (bind, view), keys in groups.items()
-    }
+    found = {}
+    for (bind, view), keys in groups.items():
+        if view.reach is Reach.firm:  # one firm per group: its registrations, joined
+            found[bind, view] = await registered_rows(bind, keys, view, _SHOWN_TO_FIRM)
+        else:
+            found[bind, view] = await visible_rows(bind, Talent, keys, view, _SHOWN)
+    return found
 
 
 _talent_reads = per_loop(lambda: ReadBatcher(_fetch_talents))
@@ -185,10 +187,20 @@ def list_talents(
     hire_year: int | None = None,
     still_employed: bool | None = None,
     education: Education | None = None,
-) -> list[Talent]:
-    query = scoped(Talent, principal).where(col(Talent.id) > page.after_id)
+) -> list[tuple[Talent, TalentFirm | None]]:
+    """Each person with the caller's registration of them (a firm), or None (everyone else)."""
+    query: Any
+    if principal.role is Role.firm:
+        # A firm filters on what it declared: filtering on the consolidated profile would tell
+        # it what other parties declared about its people.
+        query = own_registrations(principal)
+        education_column: Any = TalentFirm.education
+    else:
+        query = select(Talent).where(talent_rule(principal))
+        education_column = Talent.education
+    query = query.where(col(Talent.id) > page.after_id)
     if education is not None:
-        query = query.where(Talent.education == education)
+        query = query.where(education_column == education)
     # Filters on employment look only at the spells the caller may see.
     on_spells = spell_filters(
         firm_id=firm_id,
@@ -206,19 +218,7 @@ def list_talents(
             employment_rule(principal), col(Employment.departed_on).is_(None)
         )
         query = query.where(col(Talent.id).not_in(open_spells))
-    return list(session.exec(query.order_by(col(Talent.id)).limit(page.limit + 1)).all())
-
-
-def update_talent(
-    session: Session, principal: Principal, talent_id: int, data: TalentUpdate, expected: int | None
-) -> Talent:
-    talent = get_visible(session, Talent, talent_id, principal, for_update=True)
-    check_version(talent.version, expected)
-    changes = data.model_dump(exclude_unset=True)
-    if changes.get("hukou_city_code") is not None:
-        require_city(session, changes["hukou_city_code"], "body.hukou_city_code")
-    for name, value in changes.items():
-        setattr(talent, name, value)
-    session.add(talent)
-    session.flush()
-    return talent
+    rows = session.exec(query.order_by(col(Talent.id)).limit(page.limit + 1)).all()
+    if principal.role is Role.firm:
+        return [(talent, registration) for talent, registration in rows]
+    return [(talent, None) for talent in rows]

@@ -29,7 +29,7 @@ from talent_service.reference.identifiers import (
     synthetic_resident_id,
     synthetic_uscc,
 )
-from tests.access.world import ENCLAVE_ROUTES, ID_ROUTES, assert_problem
+from tests.access.world import ENCLAVE_ROUTES, FIRM_TIER_ROUTES, ID_ROUTES, assert_problem
 from tests.factories import Factory
 
 # Routes anyone may call without a token. A new public route fails the test below until it is
@@ -65,6 +65,23 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ("GET", "/v1/firms"): ("/v1/firms", None),
     ("GET", "/v1/firms/{firm_id}"): ("/v1/firms/1", None),
     ("PATCH", "/v1/firms/{firm_id}"): ("/v1/firms/1", {"name": "Renamed Ltd"}),
+    ("GET", "/v1/firms/{firm_id}/tiers"): ("/v1/firms/1/tiers", None),
+    ("POST", "/v1/firms/{firm_id}/tiers"): (
+        "/v1/firms/1/tiers",
+        {
+            "tier": "little_giant",
+            "certificate_no": "GD-XJR-2026-0001",
+            "valid_from": "2026-01-01",
+            "valid_to": "2028-12-31",
+        },
+    ),
+    ("POST", "/v1/firms/{firm_id}/tiers/{period_id}/approve"): ("/v1/firms/1/tiers/1/approve", {}),
+    ("POST", "/v1/firms/{firm_id}/tiers/{period_id}/reject"): (
+        "/v1/firms/1/tiers/1/reject",
+        {"note": "certificate not found"},
+    ),
+    ("GET", "/v1/firms/{firm_id}/history"): ("/v1/firms/1/history", None),
+    ("GET", "/v1/firm-tiers"): ("/v1/firm-tiers?state=submitted", None),
     ("POST", "/v1/enclaves"): (
         "/v1/enclaves",
         {
@@ -92,6 +109,7 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
     ),
     ("GET", "/v1/centers"): ("/v1/centers", None),
     ("GET", "/v1/centers/{center_id}"): ("/v1/centers/1", None),
+    ("GET", "/v1/centers/{center_id}/history"): ("/v1/centers/1/history", None),
     ("PATCH", "/v1/centers/{center_id}"): ("/v1/centers/1", {"name": "Renamed"}),
     ("POST", "/v1/centers/{center_id}/accreditation"): (
         "/v1/centers/1/accreditation",
@@ -252,6 +270,13 @@ def test_sample_requests_name_existing_protected_routes(routes: list[APIRoute]) 
 # The registry's resources, whose visibility these tests own (decisions and policies are tested
 # beside their own domain).
 REGISTRY = ("/v1/firms/", "/v1/enclaves/", "/v1/centers/", "/v1/talents/", "/v1/employments/")
+# Registry paths whose visibility is tested beside their own domain, each refusal from the caller's
+# side (a firm's view of declarations is narrower than its view of the person).
+TESTED_BESIDE_THEIR_DOMAIN = {
+    "GET /v1/talents/{talent_id}/declarations",  # tests/declarations/test_visibility.py
+    "POST /v1/talents/{talent_id}/declarations",  # tests/declarations/test_declare_api.py
+    "GET /v1/talents/{talent_id}/history",  # tests/declarations/test_visibility.py
+}
 
 
 def test_every_registry_route_taking_an_id_is_in_the_visibility_tables(
@@ -262,8 +287,8 @@ def test_every_registry_route_taking_an_id_is_in_the_visibility_tables(
         for method, path in _protected(routes)
         if "_id}" in path and path.startswith(REGISTRY)
     }
-    covered = {f"{r.method} {r.template}" for r in [*ID_ROUTES, *ENCLAVE_ROUTES]}
-    assert with_id == covered
+    covered = {f"{r.method} {r.template}" for r in [*ID_ROUTES, *ENCLAVE_ROUTES, *FIRM_TIER_ROUTES]}
+    assert with_id - TESTED_BESIDE_THEIR_DOMAIN == covered
 
 
 # --- no token, no data ---------------------------------------------------------------------

@@ -9,7 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from talent_service.models import TalentFirm
 from talent_service.reference.enums import CenterStatus
 from tests.access.world import (
     ENCLAVE_ROUTES,
@@ -286,8 +285,7 @@ def test_person_working_for_two_firms_is_seen_by_each_city_through_its_own_spell
 ) -> None:
     # A's home-site engineer is also registered by B and works at B's Guangzhou center.
     person = world.talent_a_home
-    session.add(TalentFirm(talent_id=person.id, firm_id=world.b.id))
-    session.flush()
+    world.make.registration(world.b, person)
     spell_b = world.make.employment(person, world.b, world.center_b, hired_on=date(2024, 1, 1))
     spell_a = world.spell_a_home
 

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, SQLModel, func, select
 
+from talent_service.core import clock
 from talent_service.models import (
     Center,
     Employment,
@@ -32,6 +33,8 @@ from tests.factories import SHANTOU, SHENZHEN, Factory
 
 MEIZHOU, GUANGZHOU, DONGGUAN = "441400", "440100", "441900"
 MISSING = 2_147_483_000  # a valid id that no test ever creates
+# A closure's date is bounded like any act's effective date (within the back-dating limit).
+RECENT = clock.today().isoformat()
 PROBLEM_JSON = "application/problem+json"
 
 MODELS: dict[str, type[SQLModel]] = {
@@ -209,6 +212,7 @@ ID_ROUTES = [
     IdRoute("GET", "/v1/firms/{id}", "firm"),
     IdRoute("PATCH", "/v1/firms/{id}", "firm", {"name": "Renamed Ltd"}),
     IdRoute("GET", "/v1/centers/{id}", "center"),
+    IdRoute("GET", "/v1/centers/{id}/history", "center"),
     IdRoute("PATCH", "/v1/centers/{id}", "center", {"name": "Renamed center"}),
     IdRoute(
         "POST",
@@ -227,7 +231,7 @@ ID_ROUTES = [
         "POST",
         "/v1/centers/{id}/closure",
         "center",
-        {"closed_on": "2024-06-30"},
+        {"closed_on": RECENT},
         CenterStatus.accredited,
     ),
     IdRoute("GET", "/v1/talents/{id}", "talent"),
@@ -246,6 +250,26 @@ ID_ROUTES = [
 ENCLAVE_ROUTES = [
     IdRoute("GET", "/v1/enclaves/{id}", "enclave"),
     IdRoute("PATCH", "/v1/enclaves/{id}", "enclave", {"name": "Renamed space"}),
+]
+
+# A firm's tier certificates and history. Their refusals are tested in
+# tests/firms/test_tier_access.py: a second id, list answers and 201s do not fit the tables above.
+FIRM_TIER_ROUTES = [
+    IdRoute("GET", "/v1/firms/{id}/tiers", "firm"),
+    IdRoute(
+        "POST",
+        "/v1/firms/{id}/tiers",
+        "firm",
+        {
+            "tier": "little_giant",
+            "certificate_no": "GD-XJR-2026-0099",
+            "valid_from": "2026-01-01",
+            "valid_to": "2028-12-31",
+        },
+    ),
+    IdRoute("POST", "/v1/firms/{id}/tiers/{period_id}/approve", "firm", {}),
+    IdRoute("POST", "/v1/firms/{id}/tiers/{period_id}/reject", "firm", {"note": "unreadable"}),
+    IdRoute("GET", "/v1/firms/{id}/history", "firm"),
 ]
 
 # Routes whose Access rule does not admit the role at all: refused with 403 before any look-up,

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from talent_service.core import clock
 from tests.e2e.api import World, at_once, hire_body, registration, uscc
 
 ROUNDS = 20
@@ -143,8 +144,9 @@ def test_concurrent_suspensions_and_closures_of_a_center_apply_one_after_another
             f"{url}/accreditation", json={"decision": "accredited"}, headers=world.province
         )
         assert accredited.status_code == 200, accredited.text
+        # Today: a closure takes effect no earlier than the accreditation (effective today).
         actions = [("suspension", {})] * (WRITERS // 2) + [
-            ("closure", {"closed_on": "2024-06-30"})
+            ("closure", {"closed_on": clock.today().isoformat()})
         ] * (WRITERS // 2)
         act = partial(_act, world, url)
         answers = at_once(act, actions)

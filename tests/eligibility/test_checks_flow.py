@@ -221,10 +221,11 @@ def test_months_at_the_center_exactly_at_the_threshold_and_one_short(
     home_spell(make, site, talent, date(2019, 1, 1), date(2024, 3, 1))
     make.employment(talent, site.firm, site.center, hired_on=date(2024, 3, 15))
 
-    exact = host_hukou(client, site, talent, date(2025, 3, 15))
+    # Hired 2024-03-15: the twelfth month's last day is 2025-03-14, the as-of day included.
+    exact = host_hukou(client, site, talent, date(2025, 3, 14))
     assert exact["facts"]["months_at_accredited_center"] == 12
     assert exact["outcome"] == "eligible"
-    short = host_hukou(client, site, talent, date(2025, 3, 14))
+    short = host_hukou(client, site, talent, date(2025, 3, 13))
     assert short["facts"]["months_at_accredited_center"] == 11
     assert short["outcome"] == "ineligible"
     assert failed_ids(short) == {"months-at-center"}
@@ -263,8 +264,10 @@ def test_short_only_of_months_becomes_eligible_on_the_anniversary(
     assert failed_ids(doc) == {"months-at-center"}
     forecast = doc["forecast"]
     assert forecast["kind"] == "becomes_eligible"
-    expected = add_months(hired, 12)  # 2025-02-28: no Feb 29 in 2025
-    assert forecast["change_on"] == expected.isoformat() == "2025-02-28"
+    # Twelve months from 2024-02-29 end on 2025-02-28 (no Feb 29 in 2025); the as-of day counts
+    # as worked, so the twelfth month is complete on the day before.
+    expected = add_months(hired, 12) - timedelta(days=1)
+    assert forecast["change_on"] == expected.isoformat() == "2025-02-27"
     assert forecast["facts_on_change"]["months_at_accredited_center"] == 12
     # …and the master's age limit (45) ends it on the 46th birthday.
     assert forecast["then_ends_on"] == add_months(birth, 12 * 46).isoformat()

@@ -327,6 +327,12 @@ def test_an_unknown_accreditation_decision_is_refused(
         ({"decision": "accredited", "note": LONG_TEXT}, "body.note"),
         ({"decision": "accredited", "note": "ok\x00"}, "body.note"),
         ({"decision": "accredited", "status": "closed"}, "body.status"),
+        ({"decision": "accredited", "effective_on": "2024-02-30"}, "body.effective_on"),
+        ({"decision": "accredited", "effective_on": "2100-01-02"}, "body.effective_on"),
+        (
+            {"decision": "accredited", "effective_on": None, "closed_on": "2024-01-01"},
+            "body.closed_on",
+        ),
     ]:
         r = client.post(f"/v1/centers/{pending.id}/accreditation", json=body, headers=bureau)
         assert_problem(r, 422, slug="validation", field=field)
@@ -387,8 +393,8 @@ def test_a_closed_center_cannot_be_changed(
 
 def test_a_huge_center_id_is_refused_in_path_and_query(client: TestClient, make: Factory) -> None:
     headers = make.province()
-    r = client.get(f"/v1/centers/{HUGE_ID}", headers=headers)
-    assert_problem(r, 422, slug="validation", field="path.center_id")
+    for path in (f"/v1/centers/{HUGE_ID}", f"/v1/centers/{HUGE_ID}/history"):
+        assert_problem(client.get(path, headers=headers), 422, field="path.center_id")
     for action in ("accreditation", "suspension", "reinstatement", "closure"):
         r = client.post(f"/v1/centers/{HUGE_ID}/{action}", json={}, headers=headers)
         assert_problem(r, 422, slug="validation", field="path.center_id")

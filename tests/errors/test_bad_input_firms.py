@@ -4,13 +4,16 @@ and ``PATCH /v1/firms/{firm_id}``."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from talent_service.models import Firm
+from talent_service.core import clock
+from talent_service.models import Firm, FirmTierPeriod
 from talent_service.reference.identifiers import synthetic_uscc
 from tests.errors import (
     CONTROL_CHARS,
@@ -55,6 +58,13 @@ def registration_body(**firm_overrides: Any) -> dict[str, Any]:
     }
 
 
+def tier_counts(session: Session) -> dict[str, int]:
+    """Rows per registry table, and the tier periods beside them."""
+    table = FirmTierPeriod.__table__  # type: ignore[attr-defined]
+    periods = session.connection().execute(select(func.count()).select_from(table)).scalar_one()
+    return counts(session) | {"firm_tier_period": periods}
+
+
 def post_firm(client: TestClient, make: Factory, body: dict[str, Any]) -> Any:
     return client.post("/v1/firms", json=body, headers=make.province())
 
@@ -72,41 +82,41 @@ def test_the_valid_bodies_are_accepted(client: TestClient, make: Factory) -> Non
 def test_uscc_with_a_wrong_check_character_is_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     r = post_firm(client, make, firm_body(uscc=with_wrong_check(valid_uscc())))
     assert_problem(r, 422, slug="validation", field="body.uscc")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_registration_with_a_wrong_uscc_check_character_is_refused(
     client: TestClient, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     r = client.post(
         "/v1/registrations", json=registration_body(uscc=with_wrong_check(valid_uscc()))
     )
     assert_problem(r, 422, slug="validation", field="body.firm.uscc")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_malformed_uscc_is_refused(client: TestClient, make: Factory, session: Session) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     good = valid_uscc()
     for uscc in ["", "91440500", good + "0", good.replace("9", "I", 1), 91440500123456789, None]:
         assert_problem(post_firm(client, make, firm_body(uscc=uscc)), 422, field="body.uscc")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_a_registered_uscc_is_refused_again(
     client: TestClient, make: Factory, session: Session
 ) -> None:
     firm = make.firm(SHANTOU)
-    before = counts(session)
+    before = tier_counts(session)
     r = post_firm(client, make, firm_body(uscc=firm.uscc))
     assert_problem(r, 409, slug="conflict", field="body.uscc")
     r = client.post("/v1/registrations", json=registration_body(uscc=firm.uscc))
     assert_problem(r, 409, slug="conflict")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_a_taken_username_is_refused_and_nothing_written(
@@ -114,10 +124,10 @@ def test_a_taken_username_is_refused_and_nothing_written(
 ) -> None:
     r = client.post("/v1/registrations", json=registration_body())
     assert r.status_code == 201, r.text
-    before = counts(session)
+    before = tier_counts(session)
     r = client.post("/v1/registrations", json=registration_body(uscc=valid_uscc(13)))
     assert_problem(r, 409, slug="conflict", field="body.username")
-    assert counts(session) == before  # not even the firm
+    assert tier_counts(session) == before  # not even the firm
 
 
 def test_registration_conflict_names_the_nested_field(
@@ -132,40 +142,40 @@ def test_registration_conflict_names_the_nested_field(
 
 
 def test_a_prd_home_city_is_refused(client: TestClient, make: Factory, session: Session) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for city in (SHENZHEN, "440100", "441900"):  # Shenzhen, Guangzhou, Dongguan
         r = post_firm(client, make, firm_body(home_city_code=city))
         body = assert_problem(r, 422, slug="rule-violation", field="body.home_city_code")
         assert "Pearl River Delta" in body["detail"]
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_an_unknown_home_city_is_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for city in ("110000", "440000", "000000", "449900"):  # Beijing, the province, nothing
         r = post_firm(client, make, firm_body(home_city_code=city))
         assert_problem(r, 422, slug="rule-violation", field="body.home_city_code")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_a_malformed_home_city_is_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for city in ("4405", "4405000", "44O500", "４４０５００", " 440500", 440500, None):
         r = post_firm(client, make, firm_body(home_city_code=city))
         # Full-width digits pass the schema's \d and are then refused as an unknown city.
         assert_problem(r, 422, field="body.home_city_code")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_registration_with_a_prd_home_city_is_refused(client: TestClient, session: Session) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     r = client.post("/v1/registrations", json=registration_body(home_city_code=SHENZHEN))
     assert_problem(r, 422, slug="rule-violation")
-    assert counts(session) == before  # neither the firm nor its account
+    assert tier_counts(session) == before  # neither the firm nor its account
 
 
 def test_registration_with_a_prd_home_city_names_the_nested_field(
@@ -178,38 +188,38 @@ def test_registration_with_a_prd_home_city_names_the_nested_field(
 def test_registration_with_an_unknown_home_city_is_refused(
     client: TestClient, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     r = client.post("/v1/registrations", json=registration_body(home_city_code="110000"))
     assert_problem(r, 422, slug="rule-violation")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 # --- tier ----------------------------------------------------------------------------------
 
 
 def test_an_unknown_tier_is_refused(client: TestClient, make: Factory, session: Session) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     assert_problem(post_firm(client, make, firm_body(tier="giant")), 422, field="body.tier")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_an_impossible_tier_expiry_is_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for expires in ("1999-12-31", "2100-01-02", "31/12/2027", "2027-02-30"):
         r = post_firm(client, make, firm_body(tier_expires_on=expires))
         assert_problem(r, 422, slug="validation", field="body.tier_expires_on")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_a_tier_without_its_certificate_is_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     r = post_firm(client, make, firm_body(tier_certificate_no=None))
     assert_problem(r, 422, slug="validation")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_a_tier_without_its_certificate_names_the_missing_field(
@@ -227,15 +237,56 @@ def test_a_tier_without_its_certificate_names_the_field_wherever_it_is_sent(
 ) -> None:
     firm = make.firm(SHANTOU)
     assert firm.id is not None
-    before, stored = counts(session), snapshot(session, Firm, firm.id)
+    before, stored = tier_counts(session), snapshot(session, Firm, firm.id)
     body = registration_body(tier_certificate_no=None)
     r = client.post("/v1/registrations", json=body)
     assert_problem(r, 422, slug="validation", field="body.firm.tier_certificate_no")
-    patch = {"tier": "little_giant", "tier_expires_on": "2027-12-31"}
-    r = client.patch(f"/v1/firms/{firm.id}", json=patch, headers=make.province())
-    assert_problem(r, 422, slug="validation", field="body.tier_certificate_no")
-    assert counts(session) == before
+    submission = {"tier": "little_giant", "valid_from": "2026-01-01", "valid_to": "2027-12-31"}
+    r = client.post(f"/v1/firms/{firm.id}/tiers", json=submission, headers=make.province())
+    assert_problem(r, 422, slug="validation", field="body.certificate_no")
+    assert tier_counts(session) == before
     assert snapshot(session, Firm, firm.id) == stored
+
+
+def test_a_certificate_without_its_tier_is_refused_naming_the_tier(
+    client: TestClient, make: Factory, session: Session
+) -> None:
+    before = tier_counts(session)
+    for missing_tier in ({"tier": None}, {"tier": None, "tier_expires_on": None}):
+        r = post_firm(client, make, firm_body(**missing_tier))
+        assert_problem(r, 422, slug="validation", field="body.tier")
+    r = client.post("/v1/registrations", json=registration_body(tier=None))
+    assert_problem(r, 422, slug="validation", field="body.firm.tier")
+    assert tier_counts(session) == before
+
+
+def test_a_tier_valid_from_after_its_expiry_is_refused(
+    client: TestClient, make: Factory, session: Session
+) -> None:
+    before = tier_counts(session)
+    r = post_firm(client, make, firm_body(tier_valid_from="2028-01-01"))
+    assert_problem(r, 422, slug="validation", field="body.tier_valid_from")
+    for start in ("1999-12-31", "2100-01-02", "2026-02-30"):
+        r = post_firm(client, make, firm_body(tier_valid_from=start))
+        assert_problem(r, 422, slug="validation", field="body.tier_valid_from")
+    assert tier_counts(session) == before
+
+
+def test_an_expired_certificate_without_its_start_is_refused(
+    client: TestClient, make: Factory, session: Session
+) -> None:
+    # Without tier_valid_from a certificate counts from the day it is recorded, which an expired
+    # one cannot: its start is needed to record it.
+    before = tier_counts(session)
+    expired = (clock.today() - timedelta(days=1)).isoformat()
+    r = post_firm(client, make, firm_body(tier_expires_on=expired))
+    assert_problem(r, 422, slug="rule-violation", field="body.tier_valid_from")
+    r = client.post("/v1/registrations", json=registration_body(tier_expires_on=expired))
+    assert_problem(r, 422, slug="rule-violation", field="body.firm.tier_valid_from")
+    assert tier_counts(session) == before
+    r = post_firm(client, make, firm_body(tier_expires_on=expired, tier_valid_from="2020-01-01"))
+    assert r.status_code == 201, r.text
+    assert r.json()["tier"] is None  # recorded, and not today's tier
 
 
 # --- text fields ---------------------------------------------------------------------------
@@ -245,28 +296,28 @@ def test_a_tier_without_its_certificate_names_the_field_wherever_it_is_sent(
 def test_oversized_empty_or_control_character_text_is_refused(
     client: TestClient, make: Factory, session: Session, name: str
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for value in [LONG_TEXT, "", "   ", *(f"Firm{char}Ltd" for char in CONTROL_CHARS)]:
         r = post_firm(client, make, firm_body(**{name: value}))
         assert_problem(r, 422, slug="validation", field=f"body.{name}")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_a_certificate_number_longer_than_its_column_is_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
     # The column holds 64 characters: PostgreSQL would refuse 65 with a 500.
-    before = counts(session)
+    before = tier_counts(session)
     r = post_firm(client, make, firm_body(tier_certificate_no="9" * 65))
     assert_problem(r, 422, slug="validation", field="body.tier_certificate_no")
-    assert counts(session) == before
+    assert tier_counts(session) == before
     assert post_firm(client, make, firm_body(tier_certificate_no="9" * 64)).status_code == 201
 
 
 def test_invisible_and_bidi_control_characters_are_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for value in (
         "\u200b",  # a zero-width space, and nothing else
         "\ufeff",  # a byte-order mark
@@ -276,7 +327,7 @@ def test_invisible_and_bidi_control_characters_are_refused(
     ):
         r = post_firm(client, make, firm_body(name=value))
         assert_problem(r, 422, slug="validation", field="body.name")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_rare_ideographs_in_a_name_are_accepted(client: TestClient, make: Factory) -> None:
@@ -292,22 +343,22 @@ def test_rare_ideographs_in_a_name_are_accepted(client: TestClient, make: Factor
 def test_control_characters_in_a_registration_are_refused(
     client: TestClient, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for char in CONTROL_CHARS:
         body = registration_body(name=f"Firm{char}Ltd")
         assert_problem(client.post("/v1/registrations", json=body), 422, field="body.firm.name")
         body = registration_body() | {"username": f"hr{char}clerk"}
         assert_problem(client.post("/v1/registrations", json=body), 422, field="body.username")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_an_oversized_registration_password_is_refused(
     client: TestClient, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     body = registration_body() | {"password": "p" * 10_000}
     assert_problem(client.post("/v1/registrations", json=body), 422, field="body.password")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 # --- extra and forbidden fields --------------------------------------------------------------
@@ -316,7 +367,7 @@ def test_an_oversized_registration_password_is_refused(
 def test_extra_fields_on_create_are_refused(
     client: TestClient, make: Factory, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for name, value in [
         ("id", 7),
         ("version", 9),
@@ -325,13 +376,13 @@ def test_extra_fields_on_create_are_refused(
     ]:
         r = post_firm(client, make, firm_body(**{name: value}))
         assert_problem(r, 422, slug="validation", field=f"body.{name}")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 def test_a_registration_cannot_smuggle_a_role_or_an_id(
     client: TestClient, session: Session
 ) -> None:
-    before = counts(session)
+    before = tier_counts(session)
     for extra, field in [
         ({"role": "province"}, "body.role"),
         ({"city_code": SHENZHEN}, "body.city_code"),
@@ -342,7 +393,7 @@ def test_a_registration_cannot_smuggle_a_role_or_an_id(
     body = registration_body()
     body["firm"]["id"] = 1
     assert_problem(client.post("/v1/registrations", json=body), 422, field="body.firm.id")
-    assert counts(session) == before
+    assert tier_counts(session) == before
 
 
 # --- PATCH ---------------------------------------------------------------------------------
@@ -391,10 +442,27 @@ def test_bad_text_on_patch_is_refused(client: TestClient, make: Factory, session
     for value in [LONG_TEXT, "", *(f"a{char}b" for char in CONTROL_CHARS)]:
         r = client.patch(f"/v1/firms/{firm.id}", json={"name": value}, headers=headers)
         assert_problem(r, 422, slug="validation", field="body.name")
-    r = client.patch(
-        f"/v1/firms/{firm.id}", json={"tier_certificate_no": "GD\x00"}, headers=headers
-    )
-    assert_problem(r, 422, slug="validation", field="body.tier_certificate_no")
+    assert snapshot(session, Firm, firm.id) == stored
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["tier", "tier_certificate_no", "tier_expires_on", "tier_valid_from"],
+)
+def test_tier_fields_cannot_be_patched_by_anyone(
+    client: TestClient, make: Factory, session: Session, field: str
+) -> None:
+    # A tier is submitted to /v1/firms/{id}/tiers and approved by the province, never set.
+    firm = make.firm(SHANTOU)
+    assert firm.id is not None
+    before, stored = tier_counts(session), snapshot(session, Firm, firm.id)
+    value = {"tier": "single_champion", "tier_certificate_no": "GD-1"}.get(field, "2099-12-31")
+    for headers in (make.firm_user(firm), make.province()):
+        r = client.patch(f"/v1/firms/{firm.id}", json={field: value}, headers=headers)
+        assert_problem(r, 422, slug="validation", field=f"body.{field}")
+        r = client.patch(f"/v1/firms/{firm.id}", json={field: None}, headers=headers)
+        assert_problem(r, 422, slug="validation", field=f"body.{field}")
+    assert tier_counts(session) == before
     assert snapshot(session, Firm, firm.id) == stored
 
 

@@ -1,29 +1,22 @@
-"""Alembic on a database of its own (not the suite's shared one): one head, upgrade → downgrade →
-upgrade on a database holding data, models and migrations agree, and every constraint and index
-carries a name from the naming convention.
-
-``TALENT_TEST_DATABASE_URL`` set to a PostgreSQL server makes each test create and drop a fresh
-database there; otherwise each test gets a SQLite file in its tmp_path.
+"""Alembic on a database of its own (``conftest.py``): one head, upgrade → downgrade → upgrade on
+a database holding data, models and migrations agree, and every constraint and index carries a
+name from the naming convention. What revision 0003 does to the data is in
+``test_dated_facts_migration.py``.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 import talent_service.models  # noqa: F401 - every table on the metadata
-from talent_service.core.db import make_engine
 from talent_service.core.migrations import (
     alembic_config,
     current_and_head,
@@ -34,51 +27,7 @@ from talent_service.core.migrations import (
 from talent_service.models import NAMING_CONVENTION, City, Employment, Firm, User
 from talent_service.reference.enums import DepartureReason, Role
 from tests.factories import SHANTOU, SHENZHEN, Factory
-
-BASE_URL = os.environ.get("TALENT_TEST_DATABASE_URL", "")
-ON_POSTGRES = BASE_URL.startswith("postgresql")
-ALEMBIC_TABLE = "alembic_version"
-
-
-def _admin() -> Engine:
-    return sa.create_engine(
-        make_url(BASE_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
-
-
-@pytest.fixture
-def fresh_url(tmp_path: Path) -> Iterator[str]:
-    """The URL of an empty database that exists for this test only."""
-    if not ON_POSTGRES:
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    name = f"talent_migrations_{uuid.uuid4().hex[:10]}"
-    admin = _admin()
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(BASE_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def engine_for(fresh_url: str) -> Iterator[Engine]:
-    engine = make_engine(fresh_url)
-    yield engine
-    engine.dispose()
-
-
-def app_tables(engine: Engine) -> set[str]:
-    return set(sa.inspect(engine).get_table_names()) - {ALEMBIC_TABLE}
-
-
-def count(engine: Engine, table: str) -> int:
-    with engine.connect() as connection:
-        return int(connection.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608
-
+from tests.migrations.databases import ALEMBIC_TABLE, ON_POSTGRES, app_tables, count
 
 # --- the revision graph ----------------------------------------------------------------------
 

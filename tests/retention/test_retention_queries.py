@@ -61,23 +61,24 @@ def test_open_spell_is_censored_at_as_of_and_departure_is_an_event(
     firm = make.firm()
     add_spells(make, firm, [(date(2022, 1, 1), None), (date(2022, 1, 1), date(2023, 1, 1))])
     spells = load(session)
-    assert as_pairs(spells) == [(365, True, 0), ((AS_OF - date(2022, 1, 1)).days, False, 0)]
+    # Days worked, both ends included (departed_on is the last day worked).
+    assert as_pairs(spells) == [(366, True, 0), ((AS_OF - date(2022, 1, 1)).days + 1, False, 0)]
 
 
 def test_departure_after_as_of_counts_as_censored_at_as_of(session: Session, make: Factory) -> None:
     firm = make.firm()
     add_spells(make, firm, [(date(2022, 1, 1), date(2024, 9, 1))])
     spells = load(session)
-    assert as_pairs(spells) == [((AS_OF - date(2022, 1, 1)).days, False, 0)]
+    assert as_pairs(spells) == [((AS_OF - date(2022, 1, 1)).days + 1, False, 0)]
     # On the departure day itself the departure is known and counts.
     on_the_day = load(session, as_of=date(2024, 9, 1))
-    assert as_pairs(on_the_day) == [((date(2024, 9, 1) - date(2022, 1, 1)).days, True, 0)]
+    assert as_pairs(on_the_day) == [((date(2024, 9, 1) - date(2022, 1, 1)).days + 1, True, 0)]
 
 
 def test_spells_hired_after_as_of_are_not_counted(session: Session, make: Factory) -> None:
     firm = make.firm()
     add_spells(make, firm, [(date(2024, 6, 30), None), (date(2024, 7, 1), None)])
-    assert as_pairs(load(session)) == [(0, False, 0)]  # hired on as_of: followed for 0 days
+    assert as_pairs(load(session)) == [(1, False, 0)]  # hired on as_of: has worked that day
 
 
 def test_spells_not_recruited_via_the_program_are_left_out_unless_asked(
@@ -107,7 +108,7 @@ def test_default_as_of_is_today_in_the_province(session: Session, make: Factory)
     add_spells(make, make.firm(), [(date(2022, 1, 1), None)])
     spells = queries.load_spells(session, PROVINCE, PopulationQuery(), None)
     assert spells.as_of == today()
-    assert spells.durations.tolist() == [(today() - date(2022, 1, 1)).days]
+    assert spells.durations.tolist() == [(today() - date(2022, 1, 1)).days + 1]
 
 
 def test_empty_population_gives_empty_arrays(session: Session) -> None:
@@ -165,9 +166,9 @@ def test_a_key_stays_with_its_spell(session: Session, world: dict) -> None:
     b_only = spells.subset(spells.keys == b.id)
     assert sorted(b_only.durations.tolist()) == sorted(
         [
-            (date(2023, 5, 1) - date(2021, 5, 1)).days,
-            (AS_OF - date(2020, 2, 1)).days,
-            (AS_OF - date(2024, 2, 1)).days,
+            (date(2023, 5, 1) - date(2021, 5, 1)).days + 1,
+            (AS_OF - date(2020, 2, 1)).days + 1,
+            (AS_OF - date(2024, 2, 1)).days + 1,
         ]
     )
     assert sorted(b_only.observed.tolist()) == [False, False, True]

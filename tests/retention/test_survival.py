@@ -256,8 +256,9 @@ def test_spells_from_dates_censors_at_as_of() -> None:
     hire = ["2020-01-01", "2020-01-01", "2021-06-01", "2022-01-01", "2022-12-31"]
     departure = [dt.date(2020, 1, 11), None, dt.date(2023, 6, 1), dt.date(2022, 12, 31), None]
     durations, observed = spells_from_dates(hire, departure, dt.date(2022, 12, 31))
-    # left; still employed; leaves after as_of (unknown then); leaves on as_of; hired on as_of
-    assert durations.tolist() == [10, 1095, 578, 364, 0]
+    # left; still employed; leaves after as_of (unknown then); leaves on as_of; hired on as_of.
+    # Days worked, both ends included: Jan 1 through Jan 11 is 11 days.
+    assert durations.tolist() == [11, 1096, 579, 365, 1]
     assert observed.tolist() == [True, False, False, True, False]
 
 

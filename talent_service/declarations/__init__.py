@@ -1,0 +1,1 @@
+"""Dated, sourced declarations about a person: education, professional title, hukou city."""
