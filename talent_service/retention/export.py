@@ -3,6 +3,11 @@
 Pure functions of a ``SummaryRead``: the figures are the JSON summary's, never recomputed.
 Rates are written as fractions (0.8125) with full precision; the workbook formats them as
 percentages. A withheld or unidentified rate is an empty cell.
+
+Names come from firms (a firm names itself when it registers), so text must stay data in the
+spreadsheet that opens the file: workbook text cells are typed as strings, never formulas, and
+CSV text that a spreadsheet would read as a formula (starting with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return) is prefixed with an apostrophe, as OWASP recommends.
 """
 
 from __future__ import annotations
@@ -110,10 +115,28 @@ def summary_csv(summary: SummaryRead) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs: an apostrophe before a formula's first sign."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_cell(value: object) -> object:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return csv_text(value)
     return repr(value) if isinstance(value, float) else value
+
+
+def _cell(ws: Worksheet, value: object) -> WriteOnlyCell:
+    """A workbook cell; text is typed as a string, so "=HYPERLINK(…)" stays text, not a formula."""
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def _about_rows(summary: SummaryRead, generated_at: datetime) -> list[tuple[str, str, str]]:
@@ -211,7 +234,7 @@ def summary_xlsx(summary: SummaryRead, generated_at: datetime | None = None) -> 
     bold = Font(bold=True)
     header_cells = []
     for text in head:
-        cell = WriteOnlyCell(ws, value=text)
+        cell = _cell(ws, text)
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         header_cells.append(cell)
@@ -222,7 +245,7 @@ def summary_xlsx(summary: SummaryRead, generated_at: datetime | None = None) -> 
     for cells in _rows(summary):
         out = []
         for i, value in enumerate(cells):
-            cell = WriteOnlyCell(ws, value=value)
+            cell = _cell(ws, value)
             if i in rate_columns:
                 cell.number_format = RATE_FORMAT
             out.append(cell)
@@ -234,7 +257,7 @@ def summary_xlsx(summary: SummaryRead, generated_at: datetime | None = None) -> 
     for n, row in enumerate(_about_rows(summary, generated_at)):
         cells = []
         for text in row:
-            cell = WriteOnlyCell(about, value=text)
+            cell = _cell(about, text)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if n == 0:
                 cell.font = bold
