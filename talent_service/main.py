@@ -14,6 +14,7 @@ from talent_service import __version__
 from talent_service.api import include_api
 from talent_service.core.async_read import close_loop_connections
 from talent_service.core.config import get_settings
+from talent_service.core.no_store import NoStoreMiddleware
 from talent_service.core.problems import install_problem_handlers
 from talent_service.eligibility.jwks_routes import router as jwks_router
 from talent_service.health import router as health_router
@@ -52,6 +53,7 @@ def create_app() -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "If-Match"],
             expose_headers=["ETag"],
         )
+    app.add_middleware(NoStoreMiddleware)
     install_problem_handlers(app)
     # Routers are tried in order. Health probes first (orchestrators call them all the time),
     # the JWKS last: verifiers fetch it rarely and cache it.
