@@ -155,6 +155,10 @@ def test_concurrent_status_changes_commit_every_acknowledged_event_in_a_possible
                 figures[f"{act.route} {answer.status_code}"] += 1
                 if answer.status_code == 200:
                     acknowledged.append((act, answer.json()))
+                    # The answer tells the status the act led to, and from the date it gave.
+                    told = (answer.json()["status"], answer.json()["status_since"])
+                    if told != (_ACTIONS[act.route][0].value, act.day.isoformat()):
+                        faults.append(f"{url} {act}: answered {told}")
             statuses = Counter(r.status_code for r in answers)
             figures["refused"] += sum(n for s, n in statuses.items() if s in REFUSALS)
             figures["5xx"] += sum(n for s, n in statuses.items() if s >= 500)
