@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from talent_service.auth.principal import Principal
@@ -143,9 +144,13 @@ def register_talent(
     dates = data.model_dump(include=set(DATE_FIELDS))
     statements = _statements(profile, dates, identity.birth_date)  # all checked before writing
     key = identity_key(identity)
-    # Locked when known: registrations of one person, and the refresh of the person's profile
-    # from its declarations, take turns. A new person: the unique look-up hash lets one of two
-    # concurrent registrations in, the other answers 409 and its retry finds the person.
+    # Registrations of one person take turns: a known person's row is locked (and with it the
+    # refresh of its profile from its declarations); a new one is serialised on its look-up key
+    # first (PostgreSQL; SQLite writers take turns anyway), so that of two firms registering the
+    # same new ID at once the second finds the person the first created. Without it the second
+    # would meet the unique key and answer 409, telling that firm that someone else was
+    # registering the ID at that moment.
+    _serialise_on(session, key)
     talent = session.exec(select(Talent).where(Talent.id_lookup == key).with_for_update()).first()
     if talent is None:
         talent = _new_person(session, identity, key, profile)
@@ -159,6 +164,14 @@ def register_talent(
     _declare_all(session, principal, talent, statements)
     session.flush()
     return talent, registration
+
+
+def _serialise_on(session: Session, key: str) -> None:
+    """A transaction-scoped lock on the person's look-up key, released at commit or rollback."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
 
 
 def _new_person(session: Session, identity: Identity, key: str, profile: dict[str, Any]) -> Talent:
