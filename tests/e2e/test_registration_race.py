@@ -4,8 +4,8 @@ Each firm (its own account) registers the same resident ID with a profile of its
 released together. Each gets its own registration at once (201, never a 409 that would tell
 it someone else was registering the ID at that moment), exactly one person exists afterwards
 with one registration per firm, each firm reads its own profile back at once, and no answer
-carries another firm's data. Then each firm changes its registration several times at once with one If-Match: one
-change per firm wins, the others are told 412.
+carries another firm's data. Then each firm changes its registration several times at once with
+one If-Match: one change per firm wins, the others are told 412.
 """
 
 from __future__ import annotations
