@@ -20,6 +20,10 @@ app = typer.Typer(
 )
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 30
+# An idle keep-alive connection is kept longer than clients keep theirs (httpx: 5 s, browsers and
+# proxies up to 60 s): if the server closed first, a client sending on the connection just as
+# it closes gets no response at all, and a POST it cannot safely resend. uvicorn's default is 5 s.
+KEEP_ALIVE_SECONDS = 75
 
 
 @app.command()
@@ -67,6 +71,7 @@ def serve(
         access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -109,7 +109,10 @@ def test_kill_9_under_load_loses_no_acknowledged_write_and_leaves_nothing_half_w
     own_server: LiveServer,
 ) -> None:
     load = WriteLoad(own_server, clients=8)
-    time.sleep(3)
+    # Kill once the load is well under way (bounded: a slow machine gets a minute to get there).
+    deadline = time.monotonic() + 60
+    while len(load.acknowledged) < 80 and time.monotonic() < deadline:
+        time.sleep(0.05)
     own_server.kill9()  # every worker at once, mid-load
     load.stop()
     answered = list(load.acknowledged)
