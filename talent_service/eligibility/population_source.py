@@ -146,9 +146,7 @@ def load_columns(session: Session, talents: Select[Any] | Sequence[int]) -> Colu
     _POPULATION.create(connection)
     if isinstance(talents, Select):
         ids = talents.subquery()
-        connection.execute(
-            _POPULATION.insert().from_select(["id"], sa.select(ids.c[0]).distinct())
-        )
+        connection.execute(_POPULATION.insert().from_select(["id"], sa.select(ids.c[0]).distinct()))
     elif talents:
         connection.execute(_POPULATION.insert(), [{"id": int(i)} for i in set(talents)])
     try:
