@@ -7,6 +7,8 @@ database already turns into day numbers and codes, over the population's ids put
 temporary table (the id select, with its visibility rule, runs once, not in every query), and
 are laid out with numpy:
 
+``population_layout`` lays the columns out:
+
 - spells are cut into pieces at their center's status changes (``fact_source._pieces``: a piece
   starts at the hire and on every day a status takes effect during the spell, and carries the
   status in force on its first day; of several events on one day, the last recorded);
@@ -22,28 +24,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy import Connection, Select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
-from talent_service.declarations.selection import EVERY_STATE, holding_rows
 from talent_service.eligibility.fact_builder import (
     CENTER_STATUSES,
-    EDUCATIONS,
     NO_DATE,
-    TIERS,
-    TITLES,
-    FactInputs,
-    day_number,
 )
-from talent_service.eligibility.tiers import TierRecord, tier_held_on
+from talent_service.eligibility.tiers import TierRecord
 from talent_service.models import (
     Center,
     CenterStatusEvent,
@@ -155,14 +151,38 @@ def load_columns(session: Session, talents: Select[Any] | Sequence[int]) -> Colu
         _POPULATION.drop(connection)
 
 
-def _columns(rows: Sequence[Any], width: int) -> list[tuple[Any, ...]]:
+def _columns(
+    connection: Connection, statement: Select[Any, *tuple[Any, ...]], width: int
+) -> list[tuple[Any, ...]]:
+    """The statement's result as one tuple per column, fetched straight from the driver: every
+    column is a plain number or text (days and codes computed by the database), so SQLAlchemy's
+    result rows and processors would only cost time."""
+    dialect = connection.dialect
+    compiled = statement.compile(dialect=dialect)
+    values = compiled.construct_params()
+    for bind, name in compiled.bind_names.items():
+        if processor := bind.type.dialect_impl(dialect).bind_processor(dialect):
+            values[name] = processor(values[name])
+    args: Any = [values[n] for n in compiled.positiontup or ()] if compiled.positional else values
+    dbapi_connection = connection.connection
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(compiled.string, args)
+        rows = cursor.fetchall()
+    except dialect.loaded_dbapi.Error as exc:
+        if dialect.is_disconnect(exc, dbapi_connection, cursor):
+            connection.invalidate(exc)
+        raise DBAPIError.instance(compiled.string, args, exc, dialect.loaded_dbapi.Error) from exc
+    finally:
+        cursor.close()
     return list(zip(*rows, strict=True)) if rows else [() for _ in range(width)]
 
 
 def _read(connection: Connection) -> Columns:
     population = _POPULATION.c.id
     people = _columns(
-        connection.execute(
+        connection,
+        (
             sa.select(
                 col(Talent.id),
                 sa.func.coalesce(_day(col(Talent.birth_date)), NO_DATE),
@@ -170,37 +190,61 @@ def _read(connection: Connection) -> Columns:
             )
             .join(_POPULATION, population == col(Talent.id))
             .order_by(col(Talent.id))
-        ).all(),
+        ),
         3,
     )
     talent_ids = np.array(people[0], np.int64)
     spells = _columns(
-        connection.execute(
+        connection,
+        (
             sa.select(
                 col(Employment.id),
                 col(Employment.talent_id),
                 _day(col(Employment.hired_on)),
                 sa.func.coalesce(_day(col(Employment.departed_on)), NO_DATE),
                 col(Employment.firm_id),
-                col(Firm.home_city_code),
                 sa.func.coalesce(col(Employment.center_id), -1),
-                sa.func.coalesce(col(Center.host_city_code), ""),
                 col(Employment.si_city_code),
                 col(Employment.key_post),
                 col(Employment.recruited_via_program),
             )
             .join(_POPULATION, population == col(Employment.talent_id))
-            .join(Firm, col(Firm.id) == col(Employment.firm_id))
-            .outerjoin(Center, col(Center.id) == col(Employment.center_id))
             .order_by(col(Employment.id))
-        ).all(),
-        11,
+        ),
+        9,
     )
     spells_of_population = sa.select(col(Employment.center_id), col(Employment.firm_id)).join(
         _POPULATION, population == col(Employment.talent_id)
     )
+    # The spells' firms' and centers' cities, read once each rather than once per spell.
+    firm_id = np.array(spells[4], np.int64)
+    center_id = np.array(spells[5], np.int64)
+    firms = _columns(
+        connection,
+        sa.select(col(Firm.id), col(Firm.home_city_code))
+        .where(col(Firm.id).in_(spells_of_population.with_only_columns(col(Employment.firm_id))))
+        .order_by(col(Firm.id)),
+        2,
+    )
+    centers = _columns(
+        connection,
+        sa.select(col(Center.id), col(Center.host_city_code))
+        .where(
+            col(Center.id).in_(spells_of_population.with_only_columns(col(Employment.center_id)))
+        )
+        .order_by(col(Center.id)),
+        2,
+    )
+    firm_home = np.array(firms[1], dtype="<U6")[
+        np.searchsorted(np.array(firms[0], np.int64), firm_id)
+    ]
+    hosts = np.array([*centers[1], ""], dtype="<U6")  # the last: the home site's
+    center_ids = np.array(centers[0], np.int64)
+    at = np.searchsorted(center_ids, center_id)
+    center_host = hosts[np.where(center_id >= 0, at, len(center_ids))]
     events = _columns(
-        connection.execute(
+        connection,
+        (
             sa.select(
                 col(CenterStatusEvent.center_id),
                 _day(col(CenterStatusEvent.effective_on)),
@@ -216,11 +260,12 @@ def _read(connection: Connection) -> Columns:
                 col(CenterStatusEvent.effective_on),
                 col(CenterStatusEvent.id),
             )
-        ).all(),
+        ),
         3,
     )
     claims = _columns(
-        connection.execute(
+        connection,
+        (
             sa.select(
                 col(Declaration.talent_id),
                 _code(col(Declaration.fact), [f.value for f in FACTS]).label("fact_code"),
@@ -241,7 +286,7 @@ def _read(connection: Connection) -> Columns:
                 col(Declaration.recorded_at),
                 col(Declaration.id),
             )
-        ).all(),
+        ),
         7,
     )
     claim_talent = np.searchsorted(talent_ids, np.array(claims[0], np.int64))
@@ -253,13 +298,13 @@ def _read(connection: Connection) -> Columns:
         spell_talent=np.searchsorted(talent_ids, np.array(spells[1], np.int64)),
         hired=np.array(spells[2], np.int64),
         departed=np.array(spells[3], np.int64),
-        firm_id=np.array(spells[4], np.int64),
-        firm_home=np.array(spells[5], dtype="<U6"),
-        center_id=np.array(spells[6], np.int64),
-        center_host=np.array(spells[7], dtype="<U6"),
-        si_city=np.array(spells[8], dtype="<U6"),
-        key_post=np.array(spells[9], np.bool_),
-        recruited=np.array(spells[10], np.bool_),
+        firm_id=firm_id,
+        firm_home=firm_home,
+        center_id=center_id,
+        center_host=center_host,
+        si_city=np.array(spells[6], dtype="<U6"),
+        key_post=np.array(spells[7], np.bool_),
+        recruited=np.array(spells[8], np.bool_),
         event_center=np.array(events[0], np.int64),
         event_day=np.array(events[1], np.int64),
         event_status=np.array(events[2], np.int64),
@@ -295,143 +340,3 @@ def _tiers(connection: Connection, firm_ids: Select[Any]) -> dict[int, list[Tier
             )
         )
     return out
-
-
-# --- laying the columns out as of a date ------------------------------------------------------
-
-_EDU = {e: i for i, e in enumerate(EDUCATIONS)}
-_TITLE = {t: i for i, t in enumerate(TITLES)}
-_TIER = {t: i for i, t in enumerate(TIERS)}
-
-
-@dataclass(frozen=True, eq=False)
-class _Timeline:
-    """Per center, the days a status takes effect and the status from then (the last event of
-    the day), as sorted keys ``center * width + day`` for ``searchsorted``."""
-
-    keys: IntArray
-    day: IntArray
-    status: IntArray
-    centers: IntArray  # the centers with events, ascending
-    low: int
-    width: int
-
-    def key(self, center: IntArray, day: IntArray) -> IntArray:
-        """Keys of (center, day), ``center`` an index into ``centers``; days clamped so that a
-        day before every event still sorts before the center's first key."""
-        high = self.low + self.width - 1
-        return center * self.width + (np.clip(day, self.low - 1, high) - self.low + 1)
-
-
-def _timeline(cols: Columns, as_of: int) -> _Timeline:
-    ec, ed, es = cols.event_center, cols.event_day, cols.event_status
-    last_of_day = np.ones(ec.size, np.bool_)
-    last_of_day[:-1] = (ec[1:] != ec[:-1]) | (ed[1:] != ed[:-1])
-    ec, ed, es = ec[last_of_day], ed[last_of_day], es[last_of_day]
-    centers = np.unique(ec)
-    low = int(min(ed.min(initial=as_of), cols.hired.min(initial=as_of), as_of))
-    high = int(max(ed.max(initial=as_of), as_of)) + 1
-    width = high - low + 2
-    dense = np.searchsorted(centers, ec)
-    return _Timeline(dense * width + (ed - low + 1), ed, es, centers, low, width)
-
-
-def _in_force(line: _Timeline, center: IntArray, day: IntArray) -> tuple[IntArray, IntArray]:
-    """Per row, the number of the center's status days on or before ``day`` counted from the
-    start of all keys (the ``searchsorted`` position) and the status in force (-1: none)."""
-    at = np.searchsorted(line.keys, line.key(center, day), side="right")
-    prev = np.maximum(at - 1, 0)
-    own = (at > 0) & (line.keys[prev] // line.width == center) if line.keys.size else at > 0
-    status = np.where(own, line.status[prev] if line.keys.size else -1, -1)
-    return at, status.astype(np.int64)
-
-
-def _pieces(cols: Columns, line: _Timeline, as_of: int) -> tuple[IntArray, ...]:
-    """Per piece: its spell (index), first day, last day, status while worked; and per spell the
-    status on ``as_of`` (``fact_source._pieces`` and ``status_on``, for every spell at once)."""
-    m = cols.spell_id.size
-    dense = np.searchsorted(line.centers, cols.center_id)
-    dense = np.minimum(dense, max(line.centers.size - 1, 0))
-    timed = (cols.center_id >= 0) & (line.centers.size > 0)
-    if line.centers.size:
-        timed &= line.centers[dense] == cols.center_id
-    start_at, start_status = _in_force(line, dense, cols.hired)
-    end_at, _ = _in_force(line, dense, cols.departed)
-    _, now = _in_force(line, dense, np.full(m, as_of))
-    cuts = np.where(timed, np.maximum(end_at - start_at, 0), 0)
-    per = cuts + 1
-    spell = np.repeat(np.arange(m), per)
-    j = np.arange(spell.size) - np.repeat(np.cumsum(per) - per, per)
-    top = max(line.day.size - 1, 0)
-    began = np.minimum(start_at[spell] + j - 1, top)  # the status day a later piece starts on
-    ends = np.minimum(start_at[spell] + j, top)  # the next status day, if the piece is cut
-    day, status = (line.day, line.status) if line.day.size else (np.zeros(1, np.int64),) * 2
-    first = np.where(j == 0, cols.hired[spell], day[began])
-    last = np.where(j < cuts[spell], day[ends] - 1, cols.departed[spell])
-    piece_status = np.where(j == 0, np.where(timed, start_status, -1)[spell], status[began])
-    return spell, first, last, piece_status, np.where(timed, now, -1)
-
-
-def _firm_tiers(cols: Columns, as_of: date) -> tuple[IntArray, IntArray]:
-    """Per spell, its firm's tier code on ``as_of`` and that tier's last valid day."""
-    firms, inverse = np.unique(cols.firm_id, return_inverse=True)
-    codes = np.full(firms.size, _TIER["none"], np.int64)
-    expires = np.full(firms.size, NO_DATE, np.int64)
-    for i, firm in enumerate(firms.tolist()):
-        held = tier_held_on(cols.tiers.get(firm, []), as_of)
-        if held is not None:
-            codes[i], expires[i] = _TIER[held.tier], day_number(held.valid_to)
-    return codes[inverse], expires[inverse]
-
-
-def columns_on(
-    cols: Columns, as_of: date, accept: dict[DeclaredFact, frozenset[Verification]] | None = None
-) -> FactInputs:
-    """``fact_source.inputs_on`` for columns: the same ``FactInputs``."""
-    d = day_number(as_of)
-    accepts = np.array(
-        [[s in (accept or {}).get(f, EVERY_STATE) for s in STATES] for f in FACTS], np.bool_
-    )
-    group = cols.claim_group
-    accepted = accepts[group % len(FACTS), cols.claim_state] if group.size else group > 0
-    won = holding_rows(group, cols.claim_id, cols.claim_corrects, cols.claim_effective, accepted, d)
-    who, fact = group[won] // len(FACTS), group[won] % len(FACTS)
-
-    def coded(k: int, table: dict[str, int]) -> IntArray:
-        out = np.full(cols.n, -1, np.int64)
-        rows = fact == k
-        out[who[rows]] = [-1 if v is None else table[v] for v in cols.claim_value[won[rows]]]
-        return out
-
-    hukou = fact == FACTS.index(DeclaredFact.hukou_city)
-    hukou_city = np.full(cols.n, None, dtype=object)
-    hukou_city[who[hukou]] = cols.claim_value[won[hukou]]
-    hukou_known = np.zeros(cols.n, np.bool_)
-    hukou_known[who[hukou]] = True
-
-    spell, first, last, status, now = _pieces(cols, _timeline(cols, d), d)
-    tier, expires = _firm_tiers(cols, as_of)
-    return FactInputs(
-        talent_ids=cols.talent_ids,
-        birth_day=cols.birth_day,
-        education=coded(FACTS.index(DeclaredFact.education), _EDU),
-        title=coded(FACTS.index(DeclaredFact.professional_title), _TITLE),
-        hukou_city=hukou_city.tolist(),
-        hukou_known=hukou_known,
-        is_foreign=cols.is_foreign,
-        talent_index=cols.spell_talent[spell],
-        spell_id=cols.spell_id[spell],
-        hired=first,
-        departed=last,
-        firm_id=cols.firm_id[spell],
-        firm_home=cols.firm_home[spell],
-        firm_tier=tier[spell],
-        tier_expires=expires[spell],
-        center_id=cols.center_id[spell],
-        center_host=cols.center_host[spell],
-        center_status=status,
-        center_status_now=now[spell],
-        si_city=cols.si_city[spell],
-        key_post=cols.key_post[spell],
-        recruited=cols.recruited[spell],
-    )

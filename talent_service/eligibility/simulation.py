@@ -40,7 +40,8 @@ from talent_service.eligibility.policy_service import (
     validated_rule,
 )
 from talent_service.eligibility.population import PopulationTable, SimulationResult, simulate
-from talent_service.eligibility.population_source import columns_on, load_columns
+from talent_service.eligibility.population_layout import columns_on
+from talent_service.eligibility.population_source import load_columns
 from talent_service.eligibility.rules import Rule, param_threshold_problem
 from talent_service.eligibility.store import (
     accepted,

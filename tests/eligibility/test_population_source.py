@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 
 from talent_service.eligibility.fact_builder import FactInputs
 from talent_service.eligibility.fact_source import inputs_on, load_records, related_talents
-from talent_service.eligibility.population_source import columns_on, load_columns
+from talent_service.eligibility.population_layout import columns_on
+from talent_service.eligibility.population_source import load_columns
 from talent_service.models import Declaration, Talent
 from talent_service.reference.enums import (
     CenterStatus,
