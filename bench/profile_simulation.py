@@ -32,7 +32,8 @@ from talent_service.auth.principal import ROLE_SCOPES, Principal
 from talent_service.core.db import make_engine
 from talent_service.core.migrations import upgrade
 from talent_service.eligibility.fact_builder import build
-from talent_service.eligibility.fact_source import inputs_on, load_records
+from talent_service.eligibility.population_layout import columns_on
+from talent_service.eligibility.population_source import load_columns
 from talent_service.eligibility.simulation import population_table
 from talent_service.models import Talent
 from talent_service.reference.enums import DeclaredFact, Role, Verification
@@ -75,8 +76,8 @@ def main() -> None:
 
     def once() -> int:
         with Session(engine) as session:
-            if args.population == "all":  # every talent, as the bench's full path reads them
-                inputs = inputs_on(load_records(session, select(Talent.id)), AS_OF, ACCEPT)
+            if args.population == "all":  # every talent, as the simulation reads them
+                inputs = columns_on(load_columns(session, select(Talent.id)), AS_OF, ACCEPT)
                 return build(inputs, city, side, AS_OF).table.n_rows
             return population_table(session, who, city, side, AS_OF, ACCEPT).n_rows
 
