@@ -23,7 +23,7 @@ from talent_service.auth.visibility import talent_rule
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, RULE_VIOLATION, DomainError, FieldError
 from talent_service.eligibility.fact_builder import build
-from talent_service.eligibility.fact_source import inputs_on, load_records, related_talents
+from talent_service.eligibility.fact_source import related_talents
 from talent_service.eligibility.facts import ParameterError, check_params, param_value_problem
 from talent_service.eligibility.policy_schemas import (
     BlockingCount,
@@ -40,6 +40,8 @@ from talent_service.eligibility.policy_service import (
     validated_rule,
 )
 from talent_service.eligibility.population import PopulationTable, SimulationResult, simulate
+from talent_service.eligibility.population_layout import columns_on
+from talent_service.eligibility.population_source import load_columns
 from talent_service.eligibility.rules import Rule, param_threshold_problem
 from talent_service.eligibility.store import (
     accepted,
@@ -67,7 +69,7 @@ def population_table(
         .where(talent_rule(principal), col(Talent.id).in_(related_talents(city_code, side)))
         .correlate(None)  # a self-contained id list, even inside a query of Talent itself
     )
-    inputs = inputs_on(load_records(session, talent_ids), as_of, accept or {})
+    inputs = columns_on(load_columns(session, talent_ids), as_of, accept or {})
     return build(inputs, city_code, side, as_of).table
 
 
