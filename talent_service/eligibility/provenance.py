@@ -143,8 +143,17 @@ def corrections(records: Records, as_of: date, since: datetime) -> list[dict[str
 
     out: list[dict[str, Any]] = []
     for (_, fact), claims in records.claims.items():
+        by_id = {c.id: c for c in claims}
         for c in claims:
-            if late(c.effective_on, c.recorded_at):
+            # A correction replaces what it corrects on every date (declarations.selection):
+            # dated after D, it is still about D when what it corrects was in effect on D.
+            corrected = by_id.get(c.corrects_id) if c.corrects_id is not None else None
+            about = c.effective_on
+            if corrected is not None and (
+                corrected.effective_on is None or corrected.effective_on <= as_of
+            ):
+                about = corrected.effective_on
+            if late(about, c.recorded_at):
                 out.append(
                     {
                         "kind": "declaration",
