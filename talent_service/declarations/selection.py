@@ -37,6 +37,8 @@ class Claim:
     source_firm_id: int | None = None
     detail: str | None = None
     corrects_id: int | None = None
+    reviewed_by: str | None = None  # the reviewing authority (a city code, or "province")
+    reviewed_at: datetime | None = None
 
 
 def _rank(claim: Claim) -> tuple[date, bool, datetime, int]:

@@ -229,15 +229,16 @@ def _claims(
             Declaration.source_firm_id,
             Declaration.detail,
             Declaration.corrects_id,
-        ).where(
-            col(Declaration.talent_id).in_(talents),
-            Declaration.verification != Verification.rejected,
-        )
+            Declaration.reviewed_by,
+            Declaration.reviewed_at,
+        ).where(col(Declaration.talent_id).in_(talents))
     ).all()
+    # Rejected declarations too: the selection rule never reads them, but a rejection is a
+    # record about the dates the declaration covered (``provenance.corrections`` names it).
     out: dict[tuple[int, DeclaredFact], list[Claim]] = {}
     for r in rows:
         out.setdefault((index[r[1]], DeclaredFact(r[2])), []).append(
-            Claim(r[0], r[3], r[4], Verification(r[5]), r[6], r[7], r[8], r[9], r[10])
+            Claim(r[0], r[3], r[4], Verification(r[5]), *r[6:13])  # the rest in Claim's order
         )
     return out
 

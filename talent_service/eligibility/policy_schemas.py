@@ -7,7 +7,7 @@ checks of :mod:`.facts` decide what they mean, and report every problem with its
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import (
     AfterValidator,
@@ -47,6 +47,14 @@ else:
     DocumentRef = text(300)
     Description = text(2000)
     SpecText = text(MAX_SPEC_TEXT, min_length=0)
+
+# Which declarations each declared fact may rest on (``store.FACT_SOURCE_STATES``).
+FactSources = dict[Literal["education", "title", "hukou_city"], Literal["verified", "declared"]]
+FACT_SOURCES_DESCRIPTION = (
+    "Per declared fact (education, title, hukou_city): 'verified' reads only declarations a "
+    "bureau or the province verified; 'declared' (the default for a fact not named) reads "
+    "declared ones too, flagged in the explanation"
+)
 
 RULE_DESCRIPTION = (
     "A rule tree: nodes of kind all/any (children), not (child) or compare (fact, op, rhs: "
@@ -142,6 +150,7 @@ class VersionCreate(RequestModel):
 
     rule: dict[str, Any] = Field(description=RULE_DESCRIPTION)
     parameter_types: ParameterTypes = Field(default_factory=dict)
+    fact_sources: FactSources = Field(default_factory=dict, description=FACT_SOURCES_DESCRIPTION)
     effective_from: EffectiveDate
     effective_to: EffectiveDate | None = Field(default=None, description="Exclusive; null = open")
     document_ref: DocumentRef
@@ -156,6 +165,7 @@ class VersionUpdate(UpdateModel):
 
     rule: dict[str, Any] | None = Field(default=None, description=RULE_DESCRIPTION)
     parameter_types: ParameterTypes | None = None
+    fact_sources: FactSources | None = Field(default=None, description=FACT_SOURCES_DESCRIPTION)
     effective_from: EffectiveDate | None = None
     effective_to: EffectiveDate | None = None
     document_ref: DocumentRef | None = None
@@ -169,6 +179,7 @@ class VersionRead(VersionSummary):
     description_en: str
     rule: dict[str, Any]
     parameter_types: dict[str, ParamSpec]
+    fact_sources: dict[str, str] = Field(description=FACT_SOURCES_DESCRIPTION)
     created_at: datetime
 
 

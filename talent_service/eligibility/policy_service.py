@@ -212,6 +212,7 @@ def version_tag(version: PolicyVersion) -> int:
         "status": version.status.value,
         "rule": version.rule,
         "parameter_types": version.parameter_types,
+        "fact_sources": version.fact_sources,
         "effective_from": version.effective_from.isoformat(),
         "effective_to": version.effective_to.isoformat() if version.effective_to else None,
         "document_ref": version.document_ref,
@@ -348,6 +349,7 @@ def create_version(
         description_en=data.description_en,
         rule=data.rule,
         parameter_types={n: s.model_dump(mode="json") for n, s in data.parameter_types.items()},
+        fact_sources={str(f): str(s) for f, s in data.fact_sources.items()},
     )
     session.add(version)
     session.flush()
@@ -390,7 +392,7 @@ def update_version(
     effective_to = changes.get("effective_to", version.effective_to)
     _check_range(effective_from, effective_to, "body.")
     version.effective_from, version.effective_to = effective_from, effective_to
-    for key in ("document_ref", "description_zh", "description_en"):
+    for key in ("document_ref", "description_zh", "description_en", "fact_sources"):
         if key in changes:
             setattr(version, key, changes[key])
     session.add(version)

@@ -24,6 +24,7 @@ from talent_service.reference.enums import CenterStatus
 from tests.eligibility.test_checks_flow import Site, host_hukou, person
 from tests.factories import SHANTOU, SHENZHEN, Factory
 from tests.scenarios.conftest import TODAY, D
+from tests.scenarios.policies import accept_verified_only
 
 CHECKS = "/v1/eligibility/checks"
 # What a decision says about the day it is asked about; issued_at, the decision's id and the
@@ -306,5 +307,34 @@ def test_a_correction_of_the_hukou_names_itself_in_the_new_decision(
     assert named["kind"] == "declaration" and named["id"] == correction["id"]
     assert named["what"] == f"hukou_city = {SHENZHEN}"  # what changed
     assert named["source"] == "firm" and named["own_firm"] == scene.firm.id  # who
+    assert named["recorded_at"] > first["document"]["issued_at"]  # when
+    assert_still_verifiable(client, make, first)
+
+
+@pytest.mark.parametrize("review", ["reject", "verify"])
+def test_a_review_of_a_declaration_about_d_is_named_by_the_new_decision(
+    scene: Scene, review: str
+) -> None:
+    """The bureau reviews the firm's hukou declaration (true since before the records) after a
+    decision as of D: a rejection takes it out of every reading; a verification brings it into
+    a reading of verified facts only. Either moves the answer about D, so it is named."""
+    client, make = scene.client, scene.make
+    if review == "verify":
+        accept_verified_only(client, make, SHENZHEN, "hukou", ("hukou_city",))
+    first = scene.all_decisions()[(SHENZHEN, "hukou")]
+    original = _hukou_declaration(client, scene)
+
+    body = {"reason": "与户籍系统不符"} if review == "reject" else {"evidence": "户口簿原件核验"}
+    r = client.post(f"/v1/declarations/{original}/{review}", json=body, headers=scene.site.bureau)
+    assert r.status_code == 200, r.text
+
+    second = scene.all_decisions()[(SHENZHEN, "hukou")]
+    assert about_the_day(second) != about_the_day(first)
+    assert first["document"]["facts"]["hukou_in_city"] is (None if review == "verify" else False)
+    assert second["document"]["facts"]["hukou_in_city"] is (None if review == "reject" else False)
+    (named,) = second["document"]["corrections"]
+    assert named["kind"] == "review" and named["id"] == original
+    assert named["what"] == f"hukou_city = {SHANTOU} {review}ed".replace("verifyed", "verified")
+    assert named["source"] == "user:900002"  # who reviewed: the Shenzhen officer
     assert named["recorded_at"] > first["document"]["issued_at"]  # when
     assert_still_verifiable(client, make, first)

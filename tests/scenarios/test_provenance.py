@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from talent_service.eligibility.store import load_default_policies
-from talent_service.models import Policy, PolicyVersion, Talent
-from talent_service.reference.enums import Benefit
+from talent_service.models import Talent
 from tests.eligibility.test_checks_flow import nodes
 from tests.factories import MEIZHOU, SHANTOU, SHENZHEN, Factory
 from tests.scenarios.conftest import TODAY
+from tests.scenarios.policies import accept_verified_only
 from tests.talents.conftest import A_PROFILE, B_CLAIM, register
 
 CHECKS = "/v1/eligibility/checks"
@@ -150,17 +150,9 @@ def test_a_declared_fact_a_policy_accepts_unverified_is_flagged_until_a_bureau_v
 
 
 def test_a_policy_accepting_verified_facts_only_does_not_read_an_unverified_one(
-    subject: Person, session: Session
+    subject: Person,
 ) -> None:
-    policy = session.exec(
-        select(Policy).where(Policy.city_code == SHENZHEN, Policy.benefit == Benefit.hukou)
-    ).one()
-    for version in session.exec(
-        select(PolicyVersion).where(PolicyVersion.policy_id == policy.id)
-    ).all():
-        version.fact_sources = {"hukou_city": "verified"}
-        session.add(version)
-    session.flush()
+    accept_verified_only(subject.client, subject.make, SHENZHEN, "hukou", ("hukou_city",))
 
     doc = subject.host_hukou()
     assert doc["fact_sources"] == {"hukou_city": ["verified"]}

@@ -17,18 +17,19 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from talent_service.core import clock
 from talent_service.core.clock import FixedClock, use_clock
 from talent_service.eligibility.signing import verify
 from talent_service.eligibility.store import load_default_policies
-from talent_service.models import Policy, PolicyVersion, Talent
+from talent_service.models import Talent
 from talent_service.reference.enums import Benefit
 from talent_service.reference.identifiers import synthetic_uscc
 from tests.eligibility.test_checks_flow import nodes
 from tests.factories import MEIZHOU, SHANTOU, SHENZHEN, Factory
 from tests.scenarios.conftest import TODAY
+from tests.scenarios.policies import accept_verified_only
 from tests.talents.conftest import A_PROFILE, B_CLAIM, register
 
 CHECKS = "/v1/eligibility/checks"
@@ -145,28 +146,10 @@ def test_a_self_registered_firm_registering_a_known_id_gets_a_new_persons_answer
     assert a_read.json() == pair.a_read
 
 
-def _verified_only(session: Session, city: str, benefit: Benefit) -> None:
-    """The city's policy reads only verified declarations (the default pack names no fact
-    sources, so it accepts declared ones, flagged; the policy API offers no field for it)."""
-    policy = session.exec(
-        select(Policy).where(Policy.city_code == city, Policy.benefit == benefit)
-    ).one()
-    for version in session.exec(
-        select(PolicyVersion).where(PolicyVersion.policy_id == policy.id)
-    ).all():
-        version.fact_sources = {
-            "education": "verified",
-            "title": "verified",
-            "hukou_city": "verified",
-        }
-        session.add(version)
-    session.flush()
-
-
 def test_the_bureaus_hukou_decision_does_not_flip_to_the_second_firms_claims(
-    pair: Pair, session: Session
+    pair: Pair,
 ) -> None:
-    _verified_only(session, SHENZHEN, Benefit.hukou)
+    accept_verified_only(pair.client, pair.make, SHENZHEN, "hukou")
     before = pair.decisions(pair.bureau, city_code=SHENZHEN, benefit="hukou")["hukou"]["document"]
     assert before["fact_sources"]["hukou_city"] == ["verified"]
     assert before["outcome"] == "eligible" and before["facts"]["hukou_in_city"] is False
