@@ -37,7 +37,7 @@ class Claim:
     source_firm_id: int | None = None
     detail: str | None = None
     corrects_id: int | None = None
-    reviewed_by: str | None = None  # the reviewing authority (a city code, or "province")
+    reviewed_by: str | None = None  # who reviewed it (the officer's subject)
     reviewed_at: datetime | None = None
 
 
