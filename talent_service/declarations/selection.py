@@ -43,6 +43,8 @@ class Claim:
     source_firm_id: int | None = None
     detail: str | None = None
     corrects_id: int | None = None
+    reviewed_by: str | None = None  # who reviewed it (the officer's subject)
+    reviewed_at: datetime | None = None
 
 
 def _rank(claim: Claim) -> tuple[date, bool, datetime, int]:

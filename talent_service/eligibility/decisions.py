@@ -81,10 +81,15 @@ class Laid:
     built: BuiltFacts
 
 
-def _cities_of_spells(inputs: FactInputs, as_of: date) -> list[tuple[str, Side]]:
-    """Host and home cities of the spells open on ``as_of``, else of the latest spell."""
+def _cities_of_spells(
+    inputs: FactInputs, as_of: date, firm_id: int | None = None
+) -> list[tuple[str, Side]]:
+    """Host and home cities of the spells open on ``as_of``, else of the latest spell; with
+    ``firm_id``, of that firm's spells only (a firm must not learn where others employ them)."""
     d = day_number(as_of)
     started = inputs.hired <= d
+    if firm_id is not None:
+        started = started & (inputs.firm_id == firm_id)
     rows = np.flatnonzero(started & (inputs.departed >= d))
     if rows.size == 0 and started.any():
         ends = np.where(started, np.minimum(inputs.departed, d), -1)
@@ -97,7 +102,9 @@ def _cities_of_spells(inputs: FactInputs, as_of: date) -> list[tuple[str, Side]]
     return list(cities)
 
 
-def _targets(session: Session, subject: Subject, req: CheckRequest, as_of: date) -> list[Policy]:
+def _targets(
+    session: Session, principal: Principal, subject: Subject, req: CheckRequest, as_of: date
+) -> list[Policy]:
     if req.city_code is not None:
         city = require_city(session, req.city_code, "body.city_code")
         side = side_of(city.region)
@@ -105,7 +112,10 @@ def _targets(session: Session, subject: Subject, req: CheckRequest, as_of: date)
             raise rule_violation("body.side", f"{city.name_en} is a {side.value}-side city")
         cities = [city.code]
     else:
-        cities = [c for c, s in _cities_of_spells(subject.inputs, as_of) if req.side in (None, s)]
+        own = principal.firm_id if principal.role is Role.firm else None
+        cities = [
+            c for c, s in _cities_of_spells(subject.inputs, as_of, own) if req.side in (None, s)
+        ]
         if not cities:
             raise rule_violation(
                 "body.talent_id",
@@ -324,7 +334,9 @@ def run_checks(session: Session, principal: Principal, req: CheckRequest) -> Che
     assert talent.id is not None
     as_of = req.as_of or today()
     subject = _subject(session, talent, as_of)
-    decisions = _decide(session, principal, subject, _targets(session, subject, req, as_of), as_of)
+    decisions = _decide(
+        session, principal, subject, _targets(session, principal, subject, req, as_of), as_of
+    )
     return CheckResponse(
         talent_id=talent.id, as_of=as_of, decisions=[to_read(d, principal) for d in decisions]
     )

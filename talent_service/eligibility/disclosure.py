@@ -17,6 +17,8 @@ from typing import Any
 
 WITHHELD_ZH = "（依据其他单位的记录，数值不向本企业显示）"
 WITHHELD_EN = " (rests on other parties' records; the value is not shown to this firm)"
+REST_ON_OTHERS_ZH = "依据：其他单位的记录"
+REST_ON_OTHERS_EN = "rests on: other parties' records"
 _RESULT_ZH = {"pass": "符合", "fail": "不符合", "unknown": "无法判断"}
 _RESULT_EN = {"pass": "met", "fail": "not met", "unknown": "cannot be judged"}
 
@@ -37,7 +39,8 @@ def _redact_node(node: dict[str, Any], hidden: set[str]) -> None:
         result = node.get("result", "unknown")
         node["text_zh"] = f"{node['label_zh']}：{_RESULT_ZH.get(result, result)}{WITHHELD_ZH}"
         node["text_en"] = f"{node['label_en']}: {_RESULT_EN.get(result, result)}{WITHHELD_EN}"
-        node.pop("rests_on", None)
+        # Which records, and how many, is theirs to know: only that they are not this firm's.
+        node["rests_on_zh"], node["rests_on_en"] = REST_ON_OTHERS_ZH, REST_ON_OTHERS_EN
     for child in node.get("children", []):
         _redact_node(child, hidden)
     if "child" in node:

@@ -19,7 +19,7 @@ person. What leaves this module towards a caller is decided in ``disclosure``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -229,15 +229,16 @@ def _claims(
             Declaration.source_firm_id,
             Declaration.detail,
             Declaration.corrects_id,
-        ).where(
-            col(Declaration.talent_id).in_(talents),
-            Declaration.verification != Verification.rejected,
-        )
+            Declaration.reviewed_by,
+            Declaration.reviewed_at,
+        ).where(col(Declaration.talent_id).in_(talents))
     ).all()
+    # Rejected declarations too: the selection rule never reads them, but a rejection is a
+    # record about the dates the declaration covered (``provenance.corrections`` names it).
     out: dict[tuple[int, DeclaredFact], list[Claim]] = {}
     for r in rows:
         out.setdefault((index[r[1]], DeclaredFact(r[2])), []).append(
-            Claim(r[0], r[3], r[4], Verification(r[5]), r[6], r[7], r[8], r[9], r[10])
+            Claim(r[0], r[3], r[4], Verification(r[5]), *r[6:13])  # the rest in Claim's order
         )
     return out
 
@@ -312,7 +313,16 @@ def inputs_on(
     held = held or held_on(records, as_of, accept or {})
     rows: list[tuple[Any, ...]] = []
     for s in records.spells:
-        events = records.statuses.get(s.center_id, []) if s.center_id is not None else []
+        # As of D only what holds on D is read: a status change or departure effective after D
+        # (recorded later, or already known) must not move the decision about D, its forecast
+        # ("if nothing else changes") included.
+        events = [
+            e
+            for e in (records.statuses.get(s.center_id, []) if s.center_id is not None else [])
+            if e.effective_on <= as_of
+        ]
+        if s.departed_on is not None and s.departed_on > as_of:
+            s = replace(s, departed_on=None)
         now = status_on(events, as_of) if s.center_id is not None else None
         status_now = -1 if now is None else CENTER_STATUSES.index(now.status.value)
         tier = tier_held_on(records.tiers.get(s.firm_id, []), as_of)

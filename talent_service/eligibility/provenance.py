@@ -143,8 +143,17 @@ def corrections(records: Records, as_of: date, since: datetime) -> list[dict[str
 
     out: list[dict[str, Any]] = []
     for (_, fact), claims in records.claims.items():
+        by_id = {c.id: c for c in claims}
         for c in claims:
-            if late(c.effective_on, c.recorded_at):
+            # A correction replaces what it corrects on every date (declarations.selection):
+            # dated after D, it is still about D when what it corrects was in effect on D.
+            corrected = by_id.get(c.corrects_id) if c.corrects_id is not None else None
+            about = c.effective_on
+            if corrected is not None and (
+                corrected.effective_on is None or corrected.effective_on <= as_of
+            ):
+                about = corrected.effective_on
+            if late(about, c.recorded_at) and c.verification is not Verification.rejected:
                 out.append(
                     {
                         "kind": "declaration",
@@ -154,6 +163,22 @@ def corrections(records: Records, as_of: date, since: datetime) -> list[dict[str
                         "own_firm": c.source_firm_id if c.source is Source.firm else None,
                         "effective_on": c.effective_on.isoformat() if c.effective_on else None,
                         "recorded_at": c.recorded_at.isoformat(),
+                    }
+                )
+            # A bureau's later review moves the answer too: a rejection takes the declaration
+            # out of every reading, a verification brings it into a reading of verified facts.
+            # (An authority's own declaration is verified as it is recorded: named above.)
+            reviewed = c.reviewed_at
+            if reviewed is not None and reviewed != c.recorded_at and late(about, reviewed):
+                out.append(
+                    {
+                        "kind": "review",
+                        "id": c.id,
+                        "what": f"{fact.value} = {c.value} {c.verification.value}",
+                        "source": c.reviewed_by,
+                        "own_firm": None,
+                        "effective_on": c.effective_on.isoformat() if c.effective_on else None,
+                        "recorded_at": reviewed.isoformat(),
                     }
                 )
     centers = {s.center_id for s in records.spells if s.center_id is not None}
