@@ -11,7 +11,7 @@ tests/eligibility/test_population_source.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
@@ -114,11 +114,26 @@ def _firm_tiers(cols: Columns, as_of: date) -> tuple[IntArray, IntArray]:
     return codes[inverse], expires[inverse]
 
 
+def _known_on(cols: Columns, d: int) -> Columns:
+    """Only what holds on day ``d``: status events effective after it are left out and a
+    departure after it is not yet one (as ``fact_source.inputs_on`` reads them)."""
+    in_force = cols.event_day <= d
+    departed = np.where((cols.departed != NO_DATE) & (cols.departed > d), NO_DATE, cols.departed)
+    return replace(
+        cols,
+        departed=departed,
+        event_center=cols.event_center[in_force],
+        event_day=cols.event_day[in_force],
+        event_status=cols.event_status[in_force],
+    )
+
+
 def columns_on(
     cols: Columns, as_of: date, accept: dict[DeclaredFact, frozenset[Verification]] | None = None
 ) -> FactInputs:
     """``fact_source.inputs_on`` for columns: the same ``FactInputs``."""
     d = day_number(as_of)
+    cols = _known_on(cols, d)
     accepts = np.array(
         [[s in (accept or {}).get(f, EVERY_STATE) for s in STATES] for f in FACTS], np.bool_
     )

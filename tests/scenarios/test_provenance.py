@@ -125,7 +125,10 @@ def test_a_declared_fact_a_policy_accepts_unverified_is_flagged_until_a_bureau_v
     subject: Person,
 ) -> None:
     doc = subject.host_hukou()
-    assert doc["fact_sources"] == {}  # the default pack accepts declared facts, flagged
+    # The default pack names every declared fact and accepts declared ones, flagged.
+    assert doc["fact_sources"] == {
+        fact: ["declared", "verified"] for fact in ("education", "hukou_city", "title")
+    }
     prov = doc["provenance"]["hukou_in_city"]
     assert (prov["verification"], prov["flagged"]) == ("declared", True)
     (node,) = [n for n in criteria(doc) if n["fact"] == "hukou_in_city"]
