@@ -34,7 +34,7 @@ from talent_service.core.migrations import upgrade
 from talent_service.eligibility.fact_builder import build
 from talent_service.eligibility.population_layout import columns_on
 from talent_service.eligibility.population_source import load_columns
-from talent_service.eligibility.simulation import population_table
+from talent_service.eligibility.simulation import population_columns, population_table
 from talent_service.models import Talent
 from talent_service.reference.enums import DeclaredFact, Role, Verification
 from tests.factories import SHENZHEN
@@ -79,7 +79,8 @@ def main() -> None:
             if args.population == "all":  # every talent, as the simulation reads them
                 inputs = columns_on(load_columns(session, select(Talent.id)), AS_OF, ACCEPT)
                 return build(inputs, city, side, AS_OF).table.n_rows
-            return population_table(session, who, city, side, AS_OF, ACCEPT).n_rows
+            cols = population_columns(session, who, city, side)
+            return population_table(cols, city, side, AS_OF, ACCEPT).n_rows
 
     once()  # warm-up
     start = time.perf_counter()

@@ -41,7 +41,7 @@ from talent_service.eligibility.policy_service import (
 )
 from talent_service.eligibility.population import PopulationTable, SimulationResult, simulate
 from talent_service.eligibility.population_layout import columns_on
-from talent_service.eligibility.population_source import load_columns
+from talent_service.eligibility.population_source import Columns, load_columns
 from talent_service.eligibility.rules import Rule, param_threshold_problem
 from talent_service.eligibility.store import (
     accepted,
@@ -54,23 +54,29 @@ from talent_service.models import PolicyVersion, Talent
 from talent_service.reference.enums import DeclaredFact, Verification
 
 
-def population_table(
-    session: Session,
-    principal: Principal,
-    city_code: str,
-    side: str,
-    as_of: date,
-    accept: dict[DeclaredFact, frozenset[Verification]] | None = None,
-) -> PopulationTable:
-    """Facts of every talent the policy is about and the caller may see, as of ``as_of``, the
-    declared facts resting on the declaration states ``accept`` names (five queries)."""
+def population_columns(
+    session: Session, principal: Principal, city_code: str, side: str
+) -> Columns:
+    """The records of every talent the policy is about and the caller may see, read once as
+    columns (whatever the date and the accepted sources they are later laid out for)."""
     talent_ids = (
         select(Talent.id)
         .where(talent_rule(principal), col(Talent.id).in_(related_talents(city_code, side)))
         .correlate(None)  # a self-contained id list, even inside a query of Talent itself
     )
-    inputs = columns_on(load_columns(session, talent_ids), as_of, accept or {})
-    return build(inputs, city_code, side, as_of).table
+    return load_columns(session, talent_ids)
+
+
+def population_table(
+    cols: Columns,
+    city_code: str,
+    side: str,
+    as_of: date,
+    accept: dict[DeclaredFact, frozenset[Verification]] | None = None,
+) -> PopulationTable:
+    """Facts of the population as of ``as_of``, the declared facts resting on the declaration
+    states ``accept`` names."""
+    return build(columns_on(cols, as_of, accept or {}), city_code, side, as_of).table
 
 
 def _draft_parameters(
@@ -165,14 +171,13 @@ def run(
     # only which sources count (verified only, say) is simulated too. A draft given as a bare
     # rule has no sources of its own and runs on the current version's.
     accept = accepted(current)
-    table = population_table(session, principal, policy.city_code, policy.side.value, as_of, accept)
+    cols = population_columns(session, principal, policy.city_code, policy.side.value)
+    table = population_table(cols, policy.city_code, policy.side.value, as_of, accept)
     draft_accept = accepted(draft_version) if draft_version is not None else accept
     draft_table = (
         table
         if draft_accept == accept
-        else population_table(
-            session, principal, policy.city_code, policy.side.value, as_of, draft_accept
-        )
+        else population_table(cols, policy.city_code, policy.side.value, as_of, draft_accept)
     )
     result = simulate(current_rule, current_params, draft_rule, draft_params, table, draft_table)
     changes = result.changes(req.changes_limit)

@@ -149,3 +149,25 @@ def test_the_illustrative_pack_names_every_declared_fact(session: Session) -> No
     assert len(versions) > 1
     for version in versions:
         assert version.fact_sources == {f.value: "declared" for f in DeclaredFact}
+
+
+def test_a_draft_that_only_requires_verified_facts_is_simulated_on_them(
+    client: TestClient, province: dict[str, str], talent: Talent
+) -> None:
+    policy_id, _ = _published(client, province, {"education": "declared"})
+    body = _version_body(
+        rule=_education_rule(), fact_sources={"education": "verified"}, effective_from="2026-01-01"
+    )
+    r = client.post(f"/v1/policies/{policy_id}/versions", json=body, headers=province)
+    assert r.status_code == 201, r.text
+    r = client.post(
+        f"/v1/policies/{policy_id}/simulate",
+        json={"as_of": "2025-06-30", "draft": {"version": r.json()["version"]}},
+        headers=province,
+    )
+    assert r.status_code == 200, r.text
+    result = r.json()
+    # The talent's master's is only declared: eligible now, undetermined under the draft.
+    assert result["before"]["counts"]["eligible"] == 1
+    assert result["after"]["counts"]["undetermined"] == 1
+    assert result["transitions"]["eligible->undetermined"] == 1
