@@ -19,6 +19,7 @@ from talent_service.eligibility.fact_source import inputs_on, load_records, rela
 from talent_service.eligibility.population_layout import columns_on
 from talent_service.eligibility.population_source import load_columns
 from talent_service.models import Declaration, Talent
+from talent_service.models.base import utcnow
 from talent_service.reference.enums import (
     CenterStatus,
     DeclaredFact,
@@ -103,7 +104,7 @@ def populate(make: Factory, session: Session, rng: random.Random, people: int) -
             )
             if state is Verification.rejected:
                 declaration.verification = state
-                declaration.reviewed_by, declaration.reviewed_at = "user:900001", datetime.now(UTC)
+                declaration.reviewed_by, declaration.reviewed_at = "user:900001", utcnow()
             declaration.recorded_at = datetime(2025, 1, 1, tzinfo=UTC) + timedelta(
                 seconds=rng.choice([0, 1])
             )
