@@ -300,22 +300,9 @@ def to_read(decision: Decision, principal: Principal) -> DecisionRead:
     document = decision.document
     if principal.role is Role.firm and principal.firm_id is not None:
         document = for_firm(decision.document, principal.firm_id)
-    if document is not decision.document:
-        # The whole document's signature would not verify over the filtered one: the
-        # attestation's does, and says what a firm may rely on.
-        return DecisionRead(
-            id=decision.id,
-            outcome=decision.outcome,
-            document=document,
-            signature=SignatureRead(
-                alg="EdDSA",
-                kid=decision.key_id,
-                jws=decision.attestation_signature,
-                content_hash=decision.content_hash,
-                signs="attestation",
-            ),
-            attestation=attestation_of(decision.document, decision.content_hash),
-        )
+    # A filtered document: the whole document's signature would not verify over it; the
+    # attestation's does, and says what a firm may rely on.
+    filtered = document is not decision.document
     return DecisionRead(
         id=decision.id,
         outcome=decision.outcome,
@@ -323,9 +310,11 @@ def to_read(decision: Decision, principal: Principal) -> DecisionRead:
         signature=SignatureRead(
             alg="EdDSA",
             kid=decision.key_id,
-            jws=decision.signature,
+            jws=decision.attestation_signature if filtered else decision.signature,
             content_hash=decision.content_hash,
+            signs="attestation" if filtered else "document",
         ),
+        attestation=attestation_of(decision.document, decision.content_hash) if filtered else None,
     )
 
 
