@@ -160,3 +160,24 @@ def at_once(task: Callable[[A], T], inputs: Iterable[A]) -> list[T]:
 
     with ThreadPoolExecutor(max_workers=len(inputs)) as pool:
         return list(pool.map(run, inputs))
+
+
+def months_rule(threshold: int) -> dict[str, Any]:
+    """A one-criterion policy rule: months at an accredited center of at least ``threshold``."""
+    return {
+        "id": "root",
+        "kind": "all",
+        "label_zh": "条件",
+        "label_en": "conditions",
+        "children": [
+            {
+                "id": "months",
+                "kind": "compare",
+                "label_zh": "在认定中心工作月数",
+                "label_en": "months at an accredited center",
+                "fact": "months_at_accredited_center",
+                "op": "ge",
+                "rhs": {"value": threshold},
+            }
+        ],
+    }

@@ -23,7 +23,7 @@ import pytest
 
 from talent_service.centers.lifecycle import TRANSITIONS, CenterAction
 from talent_service.reference.enums import CenterStatus
-from tests.e2e.api import HOST_CITY, Firm, World, at_once, bearer, hire_body
+from tests.e2e.api import HOST_CITY, Firm, World, at_once, bearer, hire_body, months_rule
 from tests.e2e.live import PASSWORD, LiveServer
 
 ROUNDS = 4
@@ -244,29 +244,9 @@ def test_a_status_change_is_read_at_once_by_another_client(
     assert misses == 0
 
 
-def _months_rule(threshold: int) -> dict[str, Any]:
-    return {
-        "id": "root",
-        "kind": "all",
-        "label_zh": "条件",
-        "label_en": "conditions",
-        "children": [
-            {
-                "id": "months",
-                "kind": "compare",
-                "label_zh": "在认定中心工作月数",
-                "label_en": "months at an accredited center",
-                "fact": "months_at_accredited_center",
-                "op": "ge",
-                "rhs": {"value": threshold},
-            }
-        ],
-    }
-
-
 def _version(world: World, policy: int, threshold: int, effective_from: date) -> int:
     draft = {
-        "rule": _months_rule(threshold),
+        "rule": months_rule(threshold),
         "effective_from": effective_from.isoformat(),
         "document_ref": f"E2E〔{effective_from.year}〕{threshold}号",
         "description_zh": "状态与决定并发测试",

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from talent_service.core import clock
-from tests.e2e.api import World, at_once, hire_body, registration, uscc
+from tests.e2e.api import World, at_once, hire_body, months_rule, registration, uscc
 
 ROUNDS = 20
 WRITERS = 16
@@ -163,23 +163,6 @@ def test_concurrent_suspensions_and_closures_of_a_center_apply_one_after_another
     assert violations == 0
 
 
-_RULE = {
-    "id": "root",
-    "kind": "all",
-    "label_zh": "条件",
-    "label_en": "conditions",
-    "children": [
-        {
-            "id": "months",
-            "kind": "compare",
-            "label_zh": "在认定中心工作月数",
-            "label_en": "months at an accredited center",
-            "fact": "months_at_accredited_center",
-            "op": "ge",
-            "rhs": {"value": 6},
-        }
-    ],
-}
 _PLACES = [
     (city, benefit)
     for city in ("440300", "440100", "440600", "441900", "442000")
@@ -196,7 +179,7 @@ def test_overlapping_drafts_published_at_once_leave_one_published_version(world:
         assert created.status_code == 201, created.text
         policy = created.json()["id"]
         draft = {
-            "rule": _RULE,
+            "rule": months_rule(6),
             "effective_from": "2024-01-01",
             "document_ref": "E2E〔2024〕1号",
             "description_zh": "并发发布测试",
