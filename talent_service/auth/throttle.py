@@ -62,8 +62,14 @@ def decayed(score: float, since: datetime, now: datetime, half_life_s: float) ->
     return score * 0.5 ** (elapsed / half_life_s)
 
 
+def _counted(score: float) -> float:
+    # Failures a moment apart count whole: three in one second are three, not 2.998.
+    return round(score, 2)
+
+
 def pair_wait(score: float, limits: Limits) -> float:
     """Seconds an account+address must wait after a failure that left ``score``."""
+    score = _counted(score)
     if score < limits.free:
         return 0.0
     if score >= limits.lock_failures:
@@ -72,7 +78,7 @@ def pair_wait(score: float, limits: Limits) -> float:
 
 
 def account_wait(score: float, limits: Limits) -> float:
-    return limits.account_lock_s if score >= limits.account_lock_failures else 0.0
+    return limits.account_lock_s if _counted(score) >= limits.account_lock_failures else 0.0
 
 
 def address_key(host: str | None) -> str:
