@@ -28,13 +28,22 @@ TOKEN_ALGORITHM = "HS256"  # noqa: S105 - names, not secrets
 TOKEN_ISSUER = "talent-service"  # noqa: S105
 
 
+_argon2_made = threading.Lock()
+
+
 @lru_cache
+def _argon2_once() -> tuple[PasswordHasher, str]:
+    hasher = PasswordHasher(memory_cost=get_settings().password_hash_memory_kib)
+    return hasher, hasher.hash("not-a-real-password")
+
+
 def _argon2() -> tuple[PasswordHasher, str]:
     """The hasher (its memory cost from the settings) and a dummy hash verified against when the
     username is unknown, so both paths cost the same Argon2 work. A stored hash carries its own
-    parameters, so changing the cost changes new hashes only."""
-    hasher = PasswordHasher(memory_cost=get_settings().password_hash_memory_kib)
-    return hasher, hasher.hash("not-a-real-password")
+    parameters, so changing the cost changes new hashes only. Made under a lock: a burst's first
+    requests would otherwise each hash the dummy at once, outside the slots' bound."""
+    with _argon2_made:
+        return _argon2_once()
 
 
 @lru_cache
