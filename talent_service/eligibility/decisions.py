@@ -9,14 +9,14 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import get_visible, scoped
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, not_found, rule_violation
-from talent_service.eligibility.disclosure import for_firm
+from talent_service.eligibility.decision_reads import attestation_of, attestation_read, to_read
 from talent_service.eligibility.evaluate import ENGINE_VERSION, evaluate
 from talent_service.eligibility.fact_builder import (
     BuiltFacts,
@@ -31,17 +31,14 @@ from talent_service.eligibility.facts import ParameterError
 from talent_service.eligibility.forecast import forecast
 from talent_service.eligibility.keys import signing_key
 from talent_service.eligibility.provenance import corrections, describe, provenance
+from talent_service.eligibility.reuse import answer_hash, stored_answers
 from talent_service.eligibility.schemas import (
-    Attestation,
     CheckRequest,
     CheckResponse,
-    DecisionRead,
-    SignatureRead,
     VerifyRequest,
     VerifyResponse,
 )
-from talent_service.eligibility.reuse import answer_hash, stored_answers
-from talent_service.eligibility.signing import content_hash, key_id, sign
+from talent_service.eligibility.signing import key_id, sign
 from talent_service.eligibility.store import (
     accepted,
     compiled_rule,
@@ -232,23 +229,6 @@ def _document(
     }
 
 
-def attestation_of(document: dict[str, Any], content_hash: str) -> Attestation:
-    policy = document["policy"]
-    return Attestation(
-        decision_id=document["decision_id"],
-        issued_at=document["issued_at"],
-        as_of=document["as_of"],
-        city_code=policy["city_code"],
-        benefit=policy["benefit"],
-        side=policy["side"],
-        policy_id=policy["policy_id"],
-        policy_version=policy["version"],
-        document_ref=policy["document_ref"],
-        outcome=document["outcome"],
-        decision_content_hash=content_hash,
-    )
-
-
 def _store(
     session: Session, subject: Subject, document: dict[str, Any], policy: Policy, answer: str
 ) -> Decision:
@@ -347,43 +327,6 @@ def _decide(
     return _keep(session, subject, answers)
 
 
-def to_read(decision: Decision, principal: Principal, *, reused: bool = False) -> DecisionRead:
-    """The decision as the caller may read it (a firm: see ``disclosure``)."""
-    document = decision.document
-    if principal.role is Role.firm and principal.firm_id is not None:
-        document = for_firm(decision.document, principal.firm_id)
-    if document is not decision.document:
-        attestation = attestation_of(decision.document, decision.content_hash)
-        # The whole document's signature would not verify over the filtered one: the
-        # attestation's does, and says what a firm may rely on.
-        return DecisionRead(
-            id=decision.id,
-            outcome=decision.outcome,
-            document=document,
-            signature=SignatureRead(
-                alg="EdDSA",
-                kid=decision.key_id,
-                jws=decision.attestation_signature,
-                content_hash=content_hash(attestation.model_dump(mode="json")),
-                signs="attestation",
-            ),
-            attestation=attestation,
-            reused=reused,
-        )
-    return DecisionRead(
-        id=decision.id,
-        outcome=decision.outcome,
-        document=document,
-        signature=SignatureRead(
-            alg="EdDSA",
-            kid=decision.key_id,
-            jws=decision.signature,
-            content_hash=decision.content_hash,
-        ),
-        reused=reused,
-    )
-
-
 def run_checks(session: Session, principal: Principal, req: CheckRequest) -> CheckResponse:
     talent = get_visible(session, Talent, req.talent_id, principal)
     assert talent.id is not None
@@ -396,36 +339,6 @@ def run_checks(session: Session, principal: Principal, req: CheckRequest) -> Che
         talent_id=talent.id,
         as_of=as_of,
         decisions=[to_read(m.decision, principal, reused=m.reused) for m in made],
-    )
-
-
-def get_decision(session: Session, principal: Principal, decision_id: str) -> Decision:
-    decision = session.exec(
-        scoped(Decision, principal).where(col(Decision.id) == decision_id)
-    ).first()
-    if decision is None:
-        raise not_found("decision", decision_id)
-    return decision
-
-
-def attestation_read(decision: Decision, *, reused: bool = False) -> VerifyResponse:
-    """The attestation and its signature; ``content_hash`` is the attestation's own (what the
-    signature signs), ``attestation.decision_content_hash`` the whole document's."""
-    attestation = attestation_of(decision.document, decision.content_hash)
-    return VerifyResponse(
-        decision_id=decision.id,
-        outcome=decision.outcome,
-        policy_id=attestation.policy_id,
-        policy_version=attestation.policy_version,
-        attestation=attestation,
-        signature=SignatureRead(
-            alg="EdDSA",
-            kid=decision.key_id,
-            jws=decision.attestation_signature,
-            content_hash=content_hash(attestation.model_dump(mode="json")),
-            signs="attestation",
-        ),
-        reused=reused,
     )
 
 
