@@ -4,8 +4,8 @@ A decision records the hash of what it answers (without who asked, when, or its 
 asker and signing key: the same question asked again with the same facts returns the stored decision
 (``talent_service/eligibility/reuse.py``). Decisions stored before keep NULL and are never reused.
 
-Revision ID: 0004_decision_answer_hash
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-04 10:00:00+08:00
 """
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0004_decision_answer_hash'
-down_revision: str | None = '0003'
+revision: str = '0005'
+down_revision: str | None = '0004'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
