@@ -1,4 +1,5 @@
-"""The ``talent-service`` command: serve, migrate, demo, create-user, create-client, policies.
+"""The ``talent-service`` command: serve, migrate, demo, accounts (create, deactivate, new
+password or secret), policies.
 
 Every command runs from scripts without prompts (passwords come on stdin or as options).
 """
@@ -146,6 +147,58 @@ def create_client(
 
     with session_scope() as session:
         client, secret = create(session, name, scope, city_code=city)
+        console.print(f"client_id:     {client.client_id}")
+        console.print(f"client_secret: {secret}")
+        console.print("[yellow]the secret is shown only now; store it safely[/yellow]")
+
+
+@app.command("deactivate-user")
+def deactivate_user(username: Annotated[str, typer.Argument(help="Login name")]) -> None:
+    """Deactivate a login account; its tokens are refused within seconds."""
+    from talent_service.accounts.service import deactivate_user as deactivate
+    from talent_service.core.unit_of_work import session_scope
+
+    with session_scope() as session:
+        user = deactivate(session, username)
+        console.print(f"deactivated user {user.username}; its tokens end")
+
+
+@app.command("set-password")
+def set_password(
+    username: Annotated[str, typer.Argument(help="Login name")],
+    password_stdin: Annotated[bool, typer.Option(help="Read the password from stdin")] = False,
+) -> None:
+    """Give a user a new password (from stdin); the user's existing tokens end."""
+    from talent_service.accounts.service import set_password as set_new
+    from talent_service.core.unit_of_work import session_scope
+
+    if not password_stdin:
+        raise typer.BadParameter("pass --password-stdin and the password on stdin")
+    password = sys.stdin.readline().rstrip("\n")
+    with session_scope() as session:
+        user = set_new(session, username, password)
+        console.print(f"new password for {user.username}; its tokens end")
+
+
+@app.command("deactivate-client")
+def deactivate_client(client_id: Annotated[str, typer.Argument(help="cl_…")]) -> None:
+    """Deactivate a machine client; its tokens are refused within seconds."""
+    from talent_service.accounts.service import deactivate_client as deactivate
+    from talent_service.core.unit_of_work import session_scope
+
+    with session_scope() as session:
+        client = deactivate(session, client_id)
+        console.print(f"deactivated client {client.client_id}; its tokens end")
+
+
+@app.command("rotate-client-secret")
+def rotate_client_secret(client_id: Annotated[str, typer.Argument(help="cl_…")]) -> None:
+    """A new secret for a machine client, printed once; the old one and its tokens end."""
+    from talent_service.accounts.service import rotate_client_secret as rotate
+    from talent_service.core.unit_of_work import session_scope
+
+    with session_scope() as session:
+        client, secret = rotate(session, client_id)
         console.print(f"client_id:     {client.client_id}")
         console.print(f"client_secret: {secret}")
         console.print("[yellow]the secret is shown only now; store it safely[/yellow]")

@@ -1,6 +1,13 @@
-"""Credential checks for the token endpoint: the only place users and clients are read."""
+"""Credential checks for the token endpoint: the only place users and clients are read.
+
+Sign-in is split in three so that the password hash (Argon2, tens of MiB) runs outside any
+transaction: ``find_*`` reads the account, ``credentials_accepted`` hashes, ``grant`` shapes the
+principal. The route records the outcome in between (auth/throttle.py).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -10,14 +17,24 @@ from talent_service.core.security import verify_password
 from talent_service.models import Client, User
 from talent_service.reference.enums import Role
 
-_REFUSED = "The credentials were not accepted."
+REFUSED = "The credentials were not accepted."
+
+
+@dataclass(frozen=True)
+class Account:
+    """What sign-in needs of a user or client; ``principal`` is None when there is no such one."""
+
+    secret_hash: str | None
+    is_active: bool
+    token_version: int
+    principal: Principal | None
 
 
 def _plain(value: str) -> str:
     # A NUL or other control character can be no one's name, and PostgreSQL refuses a NUL in a
     # text parameter: refuse it here as a bad credential instead of letting it reach the query.
     if any(ord(ch) < 32 or ord(ch) == 0x7F for ch in value):
-        raise DomainError(INVALID_GRANT, _REFUSED)
+        raise DomainError(INVALID_GRANT, REFUSED)
     return value
 
 
@@ -33,35 +50,50 @@ def _narrow(granted: frozenset[str], requested: str | None) -> frozenset[str]:
     return wanted
 
 
-def authenticate_user(
-    session: Session, username: str, password: str, scope: str | None
-) -> Principal:
+_NOBODY = Account(secret_hash=None, is_active=False, token_version=0, principal=None)
+
+
+def find_user(session: Session, username: str) -> Account:
     user = session.exec(select(User).where(User.username == _plain(username))).first()
-    # verify_password runs Argon2 even for unknown users, so timing does not reveal them.
-    if not verify_password(password, user.password_hash if user else None) or user is None:
-        raise DomainError(INVALID_GRANT, _REFUSED)
-    if not user.is_active:
-        raise DomainError(INVALID_GRANT, _REFUSED)
-    return Principal(
+    if user is None:
+        return _NOBODY
+    principal = Principal(
         subject=f"user:{user.id}",
         role=user.role,
         city_code=user.city_code,
         firm_id=user.firm_id,
-        scopes=_narrow(ROLE_SCOPES[user.role], scope),
+        scopes=ROLE_SCOPES[user.role],
     )
+    return Account(user.password_hash, user.is_active, user.token_version, principal)
 
 
-def authenticate_client(
-    session: Session, client_id: str, secret: str, scope: str | None
-) -> Principal:
+def find_client(session: Session, client_id: str) -> Account:
     client = session.exec(select(Client).where(Client.client_id == _plain(client_id))).first()
-    if not verify_password(secret, client.secret_hash if client else None) or client is None:
-        raise DomainError(INVALID_GRANT, _REFUSED)
-    if not client.is_active:
-        raise DomainError(INVALID_GRANT, _REFUSED)
-    return Principal(
+    if client is None:
+        return _NOBODY
+    principal = Principal(
         subject=f"client:{client.client_id}",
         role=Role.client,
         city_code=client.city_code,
-        scopes=_narrow(frozenset(client.scopes.split()), scope),
+        scopes=frozenset(client.scopes.split()),
+    )
+    return Account(client.secret_hash, client.is_active, client.token_version, principal)
+
+
+def credentials_accepted(account: Account, secret: str) -> bool:
+    """Argon2 runs even for unknown names, so timing does not reveal them; an inactive account's
+    right password is refused like a wrong one."""
+    return verify_password(secret, account.secret_hash) and account.is_active
+
+
+def grant(account: Account, scope: str | None) -> Principal:
+    """The principal a token is issued to, narrowed to the requested scopes."""
+    assert account.principal is not None  # only called once the credentials were accepted
+    principal = account.principal
+    return Principal(
+        subject=principal.subject,
+        role=principal.role,
+        city_code=principal.city_code,
+        firm_id=principal.firm_id,
+        scopes=_narrow(principal.scopes, scope),
     )

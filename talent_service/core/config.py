@@ -36,6 +36,22 @@ class Settings(BaseSettings):
     # Argon2id memory per hash (KiB). The default is argon2-cffi's (64 MiB); production refuses
     # less than OWASP's minimum (19 MiB); the live-server tests run cheaper hashes.
     password_hash_memory_kib: int = Field(default=65536, ge=1024, le=1024 * 1024)
+    # Argon2 runs at most this many hashes at once per worker (a hash holds its memory cost, so
+    # memory stays under workers x this x the cost); a sign-in that waits longer is told 429.
+    password_hash_concurrency: int = Field(default=4, ge=1, le=64)
+    password_hash_wait_seconds: float = Field(default=1.0, ge=0, le=30)
+    # Failed sign-ins (auth/throttle.py), counted with exponential decay (halved every half-life).
+    # Per account and client address: a few free, then a growing wait, then a long lock: this is
+    # what stops one attacker. Per account across addresses: a much higher bar and a short lock,
+    # so that failures from elsewhere cannot keep the owner out for long.
+    login_failure_half_life_seconds: int = Field(default=900, ge=1, le=86400)
+    login_free_failures: int = Field(default=3, ge=1, le=100)
+    login_lock_failures: int = Field(default=10, ge=2, le=1000)
+    login_lock_seconds: int = Field(default=900, ge=1, le=86400)
+    account_lock_failures: int = Field(default=100, ge=2, le=100000)
+    account_lock_seconds: int = Field(default=60, ge=1, le=3600)
+    # Each worker re-reads revoked tokens and ended accounts this often: the revocation bound.
+    token_revocation_refresh_seconds: float = Field(default=5.0, gt=0, le=300)
     log_level: str = "INFO"
     # How far back an authority may date a fact it records now (a center's accreditation,
     # suspension or closure). Further back is a correction of the record, not a decision.

@@ -35,6 +35,7 @@ PRECONDITION_FAILED = ProblemType("precondition-failed", "Resource changed since
 UNSUPPORTED_MEDIA = ProblemType("unsupported-media-type", "Unsupported media type", 415)
 RULE_VIOLATION = ProblemType("rule-violation", "Refused by a program rule", 422)
 INVALID_GRANT = ProblemType("invalid-grant", "Credentials not accepted", 400)
+THROTTLED = ProblemType("throttled", "Too many attempts; try again later", 429)
 INTERNAL = ProblemType("internal", "Internal error", 500)
 UNAVAILABLE = ProblemType("unavailable", "Service unavailable", 503)
 
@@ -53,6 +54,7 @@ PROBLEM_TYPES = {
         UNSUPPORTED_MEDIA,
         RULE_VIOLATION,
         INVALID_GRANT,
+        THROTTLED,
         INTERNAL,
         UNAVAILABLE,
     )
@@ -93,6 +95,11 @@ def conflict(detail: str, field_name: str | None = None) -> DomainError:
 def rule_violation(field_name: str, reason: str) -> DomainError:
     """A request that is well-formed but breaks a program rule (e.g. a PRD home city)."""
     return DomainError(RULE_VIOLATION, f"{field_name}: {reason}", [FieldError(field_name, reason)])
+
+
+def throttled(detail: str, retry_after: int) -> DomainError:
+    """A 429 whose ``Retry-After`` header says when to try again (seconds)."""
+    return DomainError(THROTTLED, detail, extra={"retry_after": max(1, retry_after)})
 
 
 def forbidden(detail: str) -> DomainError:

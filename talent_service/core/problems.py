@@ -94,6 +94,8 @@ _HEADERS = {
 async def _domain(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, e.DomainError)
     headers = _HEADERS.get(exc.problem.slug)
+    if "retry_after" in exc.extra:
+        headers = {**(headers or {}), "Retry-After": str(exc.extra["retry_after"])}
     return problem_response(
         exc.problem, exc.detail, instance=request.url.path, errors=exc.errors, headers=headers
     )

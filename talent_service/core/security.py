@@ -6,6 +6,10 @@ import base64
 import hashlib
 import hmac
 import os
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -18,37 +22,74 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from talent_service.core import clock
 from talent_service.core.config import get_settings
+from talent_service.core.errors import throttled
 
 TOKEN_ALGORITHM = "HS256"  # noqa: S105 - names, not secrets
 TOKEN_ISSUER = "talent-service"  # noqa: S105
 
 
+_argon2_made = threading.Lock()
+
+
 @lru_cache
-def _argon2() -> tuple[PasswordHasher, str]:
-    """The hasher (its memory cost from the settings) and a dummy hash verified against when the
-    username is unknown, so both paths cost the same Argon2 work. A stored hash carries its own
-    parameters, so changing the cost changes new hashes only."""
+def _argon2_once() -> tuple[PasswordHasher, str]:
     hasher = PasswordHasher(memory_cost=get_settings().password_hash_memory_kib)
     return hasher, hasher.hash("not-a-real-password")
 
 
+def _argon2() -> tuple[PasswordHasher, str]:
+    """The hasher (its memory cost from the settings) and a dummy hash verified against when the
+    username is unknown, so both paths cost the same Argon2 work. A stored hash carries its own
+    parameters, so changing the cost changes new hashes only. Made under a lock: a burst's first
+    requests would otherwise each hash the dummy at once, outside the slots' bound."""
+    with _argon2_made:
+        return _argon2_once()
+
+
+@lru_cache
+def _hash_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(get_settings().password_hash_concurrency)
+
+
+@contextmanager
+def _hash_slot() -> Iterator[None]:
+    """One of the worker's few Argon2 slots. A burst waits briefly, then is told to come back:
+    a queue without a bound would let a burst of sign-ins hold the memory of every hash."""
+    slots = _hash_slots()
+    if not slots.acquire(timeout=get_settings().password_hash_wait_seconds):
+        raise throttled("Too many sign-ins at this moment; try again shortly.", 1)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def hash_password(password: str) -> str:
-    return _argon2()[0].hash(password)
+    with _hash_slot():
+        return _argon2()[0].hash(password)
 
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     hasher, dummy = _argon2()
-    try:
-        return hasher.verify(password_hash or dummy, password) and password_hash is not None
-    except (VerificationError, InvalidHashError):
-        return False
+    with _hash_slot():
+        try:
+            return hasher.verify(password_hash or dummy, password) and password_hash is not None
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 def issue_token(claims: dict[str, Any], *, lifetime: timedelta | None = None) -> tuple[str, int]:
     settings = get_settings()
     lifetime = lifetime or timedelta(minutes=settings.token_lifetime_minutes)
     now = clock.now()
-    payload = {**claims, "iss": TOKEN_ISSUER, "iat": now, "exp": now + lifetime}
+    # jti names this token, so that it alone can be revoked (auth/revocations.py).
+    payload = {
+        "jti": secrets.token_urlsafe(16),
+        **claims,
+        "iss": TOKEN_ISSUER,
+        "iat": now,
+        "exp": now + lifetime,
+    }
     token = jwt.encode(payload, settings.secret_key.get_secret_value(), algorithm=TOKEN_ALGORITHM)
     return token, int(lifetime.total_seconds())
 

@@ -67,6 +67,27 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         commit(session)
 
 
+@contextmanager
+def own_unit(request: Request, *, writes: bool) -> Iterator[Session]:
+    """A unit of work a route opens itself, committed when the block ends (if it writes) even
+    when the request then fails: the token endpoint records a failed sign-in and answers 400.
+    Short on purpose: the sign-in's password hash runs between two of them, holding no
+    connection and, on SQLite, no write lock."""
+    factory: SessionFactory = getattr(request.app.state, "session_factory", None) or (
+        default_session
+    )
+    session = factory(writes)
+    try:
+        yield session
+        if writes:
+            commit(session)
+    except BaseException:
+        _discard(session)
+        raise
+    finally:
+        session.close()
+
+
 class RequestUnit:
     """A request's session, opened on first use (a request that needs none pays nothing)."""
 

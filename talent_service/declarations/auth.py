@@ -33,7 +33,7 @@ class DeclareAccess(Access):
         super().__init__(*self.SCOPES, scope=SCOPE_REGISTRY_WRITE)
 
     async def __call__(self, request: Request) -> Principal:
-        principal = authenticate(request)
+        principal = await authenticate(request)
         needed = self.SCOPES.get(principal.role)
         if needed is None or needed not in principal.scopes:
             raise DomainError(

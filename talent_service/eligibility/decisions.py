@@ -8,14 +8,15 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlmodel import Session, col, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
 
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import get_visible, scoped
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, not_found, rule_violation
-from talent_service.eligibility.disclosure import for_firm
+from talent_service.eligibility.decision_reads import attestation_of, attestation_read, to_read
 from talent_service.eligibility.evaluate import ENGINE_VERSION, evaluate
 from talent_service.eligibility.fact_builder import (
     BuiltFacts,
@@ -30,16 +31,14 @@ from talent_service.eligibility.facts import ParameterError
 from talent_service.eligibility.forecast import forecast
 from talent_service.eligibility.keys import signing_key
 from talent_service.eligibility.provenance import corrections, describe, provenance
+from talent_service.eligibility.reuse import answer_hash, stored_answers
 from talent_service.eligibility.schemas import (
-    Attestation,
     CheckRequest,
     CheckResponse,
-    DecisionRead,
-    SignatureRead,
     VerifyRequest,
     VerifyResponse,
 )
-from talent_service.eligibility.signing import sign
+from talent_service.eligibility.signing import key_id, sign
 from talent_service.eligibility.store import (
     accepted,
     compiled_rule,
@@ -138,14 +137,20 @@ def _annotate(node: dict[str, Any], prov: dict[str, dict[str, Any]]) -> None:
         _annotate(node["child"], prov)
 
 
-def _previous_issue(session: Session, talent_id: int, policy: Policy, as_of: date) -> Any:
-    """When the last decision on the same question was issued (None: this is the first)."""
+def _previous_issue(
+    session: Session, talent_id: int, policy: Policy, as_of: date, asker: str
+) -> Any:
+    """When this asker's last decision on the same question was issued (None: the first).
+
+    The asker's own: counting another asker's decision would hide the records recorded between
+    the two, and so tell the asker that someone else asked (see ``reuse``)."""
     return session.exec(
         select(func.max(Decision.created_at)).where(
             Decision.talent_id == talent_id,
             Decision.city_code == policy.city_code,
             Decision.benefit == policy.benefit,
             Decision.as_of == as_of,
+            Decision.requested_by == asker,
         )
     ).one()
 
@@ -183,7 +188,12 @@ def _document(
         subject.records, laid.held, laid.inputs, laid.built, list(result["facts_used"])
     )
     _annotate(result["explanation"], prov)
-    since = _previous_issue(session, subject.talent.id, policy, as_of)
+    future = outlook.to_json()
+    if future["facts_on_change"] is not None:
+        # Only what the rule reads, as in ``facts``: the rest of the person is not its business.
+        future["facts_on_change"] = {
+            name: future["facts_on_change"].get(name) for name in rule.facts
+        }
     return {
         "decision_id": decision_id,
         "issuer": ISSUER,
@@ -214,41 +224,30 @@ def _document(
         "explanation": result["explanation"],
         "provenance": prov,
         "fact_sources": {f.value: sorted(v.value for v in s) for f, s in accepted(version).items()},
-        "corrections": [] if since is None else corrections(subject.records, as_of, since),
-        "forecast": outlook.to_json(),
+        "forecast": future,
         "requested_by": principal.subject,
     }
 
 
-def attestation_of(document: dict[str, Any], content_hash: str) -> Attestation:
-    policy = document["policy"]
-    return Attestation(
-        decision_id=document["decision_id"],
-        issued_at=document["issued_at"],
-        as_of=document["as_of"],
-        city_code=policy["city_code"],
-        benefit=policy["benefit"],
-        side=policy["side"],
-        policy_id=policy["policy_id"],
-        policy_version=policy["version"],
-        document_ref=policy["document_ref"],
-        outcome=document["outcome"],
-        decision_content_hash=content_hash,
-    )
-
-
-def _store(session: Session, document: dict[str, Any], policy: Policy, talent_id: int) -> Decision:
+def _store(
+    session: Session, subject: Subject, document: dict[str, Any], policy: Policy, answer: str
+) -> Decision:
+    """Sign and add a new decision, naming the records that came since the asker's last one."""
+    assert subject.talent.id is not None
+    as_of = date.fromisoformat(document["as_of"])
+    since = _previous_issue(session, subject.talent.id, policy, as_of, document["requested_by"])
+    document["corrections"] = [] if since is None else corrections(subject.records, as_of, since)
     key = signing_key()
     signature = sign(document, key)
     attestation = attestation_of(document, signature.content_hash)
     decision = Decision(
         id=document["decision_id"],
-        talent_id=talent_id,
+        talent_id=subject.talent.id,
         policy_version_id=document["policy"]["version_id"],
         city_code=policy.city_code,
         benefit=policy.benefit,
         side=policy.side,
-        as_of=date.fromisoformat(document["as_of"]),
+        as_of=as_of,
         outcome=Outcome(document["outcome"]),
         engine_version=document["engine_version"],
         document=document,
@@ -257,16 +256,50 @@ def _store(session: Session, document: dict[str, Any], policy: Policy, talent_id
         attestation_signature=sign(attestation.model_dump(mode="json"), key).jws,
         key_id=signature.kid,
         requested_by=document["requested_by"],
+        answer_hash=answer,
     )
     session.add(decision)
     return decision
 
 
+@dataclass(frozen=True)
+class Made:
+    """A decision as returned: new, or the asker's stored one with the same answer."""
+
+    decision: Decision
+    reused: bool
+
+
+def _keep(
+    session: Session, subject: Subject, answers: list[tuple[dict[str, Any], Policy, str]]
+) -> list[Made]:
+    """Each answer's stored decision when the asker has it already, else a new one (``reuse``)."""
+    asker = answers[0][0]["requested_by"]
+    hashes = [h for _, _, h in answers]
+    fresh: dict[str, Decision] = {}
+    for attempt in (1, 2):
+        stored = stored_answers(session, asker, key_id(signing_key()), hashes)
+        new = [a for a in answers if a[2] not in stored]
+        if not new:
+            break
+        try:
+            with session.begin_nested():
+                fresh = {h: _store(session, subject, doc, policy, h) for doc, policy, h in new}
+                session.flush()
+            break
+        except IntegrityError:
+            # A concurrent identical asking stored one of these answers first (the unique key
+            # ``uq_decision_answer_asker_key``): read it back and return it.
+            if attempt == 2:
+                raise
+    return [Made(stored[h], True) if h in stored else Made(fresh[h], False) for h in hashes]
+
+
 def _decide(
     session: Session, principal: Principal, subject: Subject, policies: list[Policy], as_of: date
-) -> list[Decision]:
+) -> list[Made]:
     laid: dict[tuple[str, Side, tuple[tuple[str, tuple[str, ...]], ...]], Laid] = {}
-    decisions = []
+    answers: list[tuple[dict[str, Any], Policy, str]] = []
     assert subject.talent.id is not None
     for policy in policies:
         assert policy.id is not None
@@ -288,34 +321,10 @@ def _decide(
         document = _document(
             str(uuid.uuid4()), subject, policy, version, as_of, principal, laid[key], session
         )
-        decisions.append(_store(session, document, policy, subject.talent.id))
-    if not decisions:
+        answers.append((document, policy, answer_hash(document)))
+    if not answers:
         raise rule_violation("body.as_of", f"no policy version is in force on {as_of}")
-    session.flush()
-    return decisions
-
-
-def to_read(decision: Decision, principal: Principal) -> DecisionRead:
-    """The decision as the caller may read it (a firm: see ``disclosure``)."""
-    document = decision.document
-    if principal.role is Role.firm and principal.firm_id is not None:
-        document = for_firm(decision.document, principal.firm_id)
-    # A filtered document: the whole document's signature would not verify over it; the
-    # attestation's does, and says what a firm may rely on.
-    filtered = document is not decision.document
-    return DecisionRead(
-        id=decision.id,
-        outcome=decision.outcome,
-        document=document,
-        signature=SignatureRead(
-            alg="EdDSA",
-            kid=decision.key_id,
-            jws=decision.attestation_signature if filtered else decision.signature,
-            content_hash=decision.content_hash,
-            signs="attestation" if filtered else "document",
-        ),
-        attestation=attestation_of(decision.document, decision.content_hash) if filtered else None,
-    )
+    return _keep(session, subject, answers)
 
 
 def run_checks(session: Session, principal: Principal, req: CheckRequest) -> CheckResponse:
@@ -323,37 +332,13 @@ def run_checks(session: Session, principal: Principal, req: CheckRequest) -> Che
     assert talent.id is not None
     as_of = req.as_of or today()
     subject = _subject(session, talent, as_of)
-    decisions = _decide(
+    made = _decide(
         session, principal, subject, _targets(session, principal, subject, req, as_of), as_of
     )
     return CheckResponse(
-        talent_id=talent.id, as_of=as_of, decisions=[to_read(d, principal) for d in decisions]
-    )
-
-
-def get_decision(session: Session, principal: Principal, decision_id: str) -> Decision:
-    decision = session.exec(
-        scoped(Decision, principal).where(col(Decision.id) == decision_id)
-    ).first()
-    if decision is None:
-        raise not_found("decision", decision_id)
-    return decision
-
-
-def attestation_read(decision: Decision) -> VerifyResponse:
-    attestation = attestation_of(decision.document, decision.content_hash)
-    return VerifyResponse(
-        decision_id=decision.id,
-        outcome=decision.outcome,
-        policy_id=attestation.policy_id,
-        policy_version=attestation.policy_version,
-        attestation=attestation,
-        signature=SignatureRead(
-            alg="EdDSA",
-            kid=decision.key_id,
-            jws=decision.attestation_signature,
-            content_hash=decision.content_hash,
-        ),
+        talent_id=talent.id,
+        as_of=as_of,
+        decisions=[to_read(m.decision, principal, reused=m.reused) for m in made],
     )
 
 
@@ -375,5 +360,5 @@ def verify(session: Session, principal: Principal, req: VerifyRequest) -> Verify
             "body.benefit", f"{city.name_en} has no policy for {req.benefit.value}"
         )
     subject = _subject(session, talent, as_of)
-    decision = _decide(session, principal, subject, policies, as_of)[0]
-    return attestation_read(decision)
+    made = _decide(session, principal, subject, policies, as_of)[0]
+    return attestation_read(made.decision, reused=made.reused)

@@ -12,7 +12,7 @@ from talent_service.auth.principal import (
 )
 from talent_service.core.problems import problem_responses
 from talent_service.core.unit_of_work import SessionDep, api_router
-from talent_service.eligibility import decisions
+from talent_service.eligibility import decision_reads, decisions
 from talent_service.eligibility.facts import FACTS
 from talent_service.eligibility.schemas import (
     CheckRequest,
@@ -27,6 +27,15 @@ router = api_router(prefix="/eligibility", tags=["eligibility"])
 
 CHECK = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_ELIGIBILITY_CHECK)
 VERIFY = Access(Role.province, Role.client, scope=SCOPE_ELIGIBILITY_VERIFY)
+REUSE = (
+    "Asking the same question again (same person, city, side, benefit and as-of date) when "
+    "the answer has not changed (same policy version, facts, parameters and what each rests on) "
+    "returns the decision already stored for this asker, with `reused: true`, instead of "
+    "storing a new one; its id, `issued_at` and signatures are the stored ones. A changed "
+    "fact, parameter, version or correction makes a new decision (`reused: false`). Reuse is "
+    "per asker and per signing key: another asker's decision is never returned. The status "
+    "code does not change with reuse."
+)
 DecisionId = Annotated[
     str, Path(min_length=36, max_length=36, pattern=r"^[0-9a-f-]{36}$", description="UUID")
 ]
@@ -37,6 +46,7 @@ DecisionId = Annotated[
     response_model=CheckResponse,
     status_code=201,
     summary="Decide a talent's eligibility, explained, for one or all benefits and sides",
+    description=REUSE,
     responses=problem_responses(404, 409, 422),
 )
 def check(
@@ -58,7 +68,9 @@ def read_decision(
     principal: Annotated[Principal, Depends(CHECK)],
     session: SessionDep,
 ) -> DecisionRead:
-    return decisions.to_read(decisions.get_decision(session, principal, decision_id), principal)
+    return decision_reads.to_read(
+        decision_reads.get_decision(session, principal, decision_id), principal
+    )
 
 
 @router.get(
@@ -72,13 +84,16 @@ def read_attestation(
     principal: Annotated[Principal, Depends(VERIFY)],
     session: SessionDep,
 ) -> VerifyResponse:
-    return decisions.attestation_read(decisions.get_decision(session, principal, decision_id))
+    return decision_reads.attestation_read(
+        decision_reads.get_decision(session, principal, decision_id)
+    )
 
 
 @router.post(
     "/verify",
     response_model=VerifyResponse,
     summary="Machine clients: is the person with this ID number eligible for X in city Y?",
+    description=REUSE,
     responses=problem_responses(403, 404, 409, 422),
 )
 def verify(

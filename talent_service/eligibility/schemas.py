@@ -10,6 +10,15 @@ from talent_service.reference.enums import Benefit, Outcome, Side
 from talent_service.reference.identifiers import IdKind
 from talent_service.talents.schemas import IdNumber, Nationality
 
+REUSED = (
+    "True when this is a decision already stored for the same asker and the same answer: the "
+    "same person, city, side, benefit and as-of date, under the same policy version, with the "
+    "same facts, parameters and what each rests on (only who asked, when, the id and the "
+    "corrections since the previous asking are left out of the comparison). No new row was "
+    "stored; its id, issued_at and signature are the stored ones. Any changed fact, parameter, "
+    "version or correction gives a new decision (false). Reuse is per asker: another asker's "
+    "decisions are never returned. Always false on a read by id."
+)
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 1, 1)
 
@@ -48,6 +57,7 @@ class DecisionRead(ResponseModel):
     document: dict[str, Any]
     signature: SignatureRead
     attestation: Attestation | None = None
+    reused: bool = Field(default=False, description=REUSED)
 
 
 class CheckResponse(ResponseModel):
@@ -87,4 +97,9 @@ class VerifyResponse(ResponseModel):
     policy_id: int
     policy_version: int
     attestation: Attestation
-    signature: SignatureRead = Field(description="Signs the attestation; check with the JWKS")
+    signature: SignatureRead = Field(
+        description="Signs the attestation; check with the JWKS. ``content_hash`` is the "
+        "attestation's (what the JWS signs); the whole document's is "
+        "``attestation.decision_content_hash``"
+    )
+    reused: bool = Field(default=False, description=REUSED)

@@ -1,5 +1,6 @@
 """Every table, imported in one place: one metadata for Alembic, no import-order surprises."""
 
+from talent_service.models.auth_throttle import AuthThrottle
 from talent_service.models.base import NAMING_CONVENTION
 from talent_service.models.center import Center
 from talent_service.models.center_status_event import CenterStatusEvent
@@ -15,12 +16,14 @@ from talent_service.models.firm_tier import FirmTierPeriod
 from talent_service.models.policy import Policy
 from talent_service.models.policy_parameter import PolicyParameter
 from talent_service.models.policy_version import PolicyVersion
+from talent_service.models.revoked_token import RevokedToken
 from talent_service.models.talent import Talent
 from talent_service.models.talent_firm import TalentFirm
 from talent_service.models.user import User
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AuthThrottle",
     "Center",
     "CenterStatusEvent",
     "City",
@@ -35,6 +38,7 @@ __all__ = [
     "Policy",
     "PolicyParameter",
     "PolicyVersion",
+    "RevokedToken",
     "Talent",
     "TalentFirm",
     "User",

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, String
 from sqlmodel import Field, SQLModel
 
-from talent_service.models.base import timestamp_field
+from talent_service.models.base import UtcDateTime, timestamp_field
 
 
 class Client(SQLModel, table=True):
@@ -22,4 +22,8 @@ class Client(SQLModel, table=True):
         default=None, sa_column=Column(String(6), ForeignKey("city.code"))
     )
     is_active: bool = True
+    # Bumped when the account's tokens must end (deactivated, new password or secret); a token
+    # carries the version it was issued under; tokens_changed_at lets workers read recent bumps.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    tokens_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
     created_at: datetime = timestamp_field()

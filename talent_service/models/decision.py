@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from talent_service.models.base import timestamp_field
@@ -15,6 +15,13 @@ class Decision(SQLModel, table=True):
     """An eligibility decision as it was made: never updated, signed so others can verify it."""
 
     __tablename__ = "decision"
+    # One stored decision per answer, asker and signing key: the look-up of
+    # ``eligibility.reuse`` and what keeps two concurrent identical askings from storing two rows.
+    __table_args__ = (
+        UniqueConstraint(
+            "answer_hash", "requested_by", "key_id", name="uq_decision_answer_asker_key"
+        ),
+    )
 
     id: str = Field(sa_column=Column(String(36), primary_key=True))
     talent_id: int = Field(
@@ -38,4 +45,7 @@ class Decision(SQLModel, table=True):
     attestation_signature: str = Field(max_length=200)
     key_id: str = Field(max_length=64)
     requested_by: str = Field(max_length=64)
+    # Hash of what the document says about the question, without who asked, when and under
+    # which id (``eligibility.reuse.answer_hash``); None on decisions stored before reuse.
+    answer_hash: str | None = Field(default=None, max_length=80)
     created_at: datetime = timestamp_field()

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from talent_service.models.base import timestamp_field
+from talent_service.models.base import UtcDateTime, timestamp_field
 from talent_service.models.columns import enum_type
 from talent_service.reference.enums import Role
 
@@ -32,4 +32,8 @@ class User(SQLModel, table=True):
     )
     firm_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("firm.id")))
     is_active: bool = True
+    # Bumped when the account's tokens must end (deactivated, new password or secret); a token
+    # carries the version it was issued under; tokens_changed_at lets workers read recent bumps.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    tokens_changed_at: datetime | None = Field(default=None, sa_type=UtcDateTime, index=True)
     created_at: datetime = timestamp_field()

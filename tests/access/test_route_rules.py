@@ -38,6 +38,7 @@ EXPECTED_PUBLIC = {
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("POST", "/v1/auth/token"),
+    ("POST", "/v1/auth/revoke"),  # RFC 7009: holding the token is the authority to revoke it
     ("POST", "/v1/registrations"),
     ("GET", "/.well-known/jwks.json"),  # public keys that verify signed decisions
 }

@@ -21,7 +21,14 @@ from tests.errors import PROBLEM_BASE, PROBLEM_MEDIA_TYPE, assert_problem
 from tests.factories import SHANTOU, SHENZHEN, Factory
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "errors"}
-PUBLIC_PATHS = ("/healthz", "/readyz", "/.well-known/", "/v1/auth/token", "/v1/registrations")
+PUBLIC_PATHS = (
+    "/healthz",
+    "/readyz",
+    "/.well-known/",
+    "/v1/auth/token",
+    "/v1/auth/revoke",
+    "/v1/registrations",
+)
 SECRET = "secret detail"
 
 

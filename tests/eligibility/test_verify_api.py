@@ -77,7 +77,9 @@ def test_verify_returns_only_the_outcome_and_a_signed_attestation(
         "policy_version",
         "attestation",
         "signature",
+        "reused",
     }
+    assert body["reused"] is False  # the first asking stores a decision
     assert body["outcome"] == "eligible"
     assert body["policy_version"] == 1
     attestation = body["attestation"]

@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from talent_service.core import clock
 from talent_service.core.clock import FixedClock, use_clock
-from talent_service.eligibility.signing import verify
+from talent_service.eligibility.signing import content_hash, verify
 from talent_service.eligibility.store import load_default_policies
 from talent_service.models import Talent
 from talent_service.reference.enums import Benefit
@@ -192,6 +192,7 @@ def test_the_second_firms_check_shows_outcomes_but_no_values_from_the_first_firm
         # The signature shown signs the attestation, which carries no fact values.
         signature = decision["signature"]
         assert signature["signs"] == "attestation"
+        assert signature["content_hash"] == content_hash(decision["attestation"])
         assert verify(decision["attestation"], signature["jws"], signature["kid"], jwks)
 
         # The bureau reads the same kind of decision whole, with the values, signed as a whole.

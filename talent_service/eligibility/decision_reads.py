@@ -1,0 +1,98 @@
+"""Stored decisions as a caller reads them: whole and signed, filtered for a firm, or as the
+attestation a machine client receives (outcome and policy version, no personal data)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col
+
+from talent_service.auth.principal import Principal
+from talent_service.auth.visibility import scoped
+from talent_service.core.errors import not_found
+from talent_service.eligibility.disclosure import for_firm
+from talent_service.eligibility.schemas import (
+    Attestation,
+    DecisionRead,
+    SignatureRead,
+    VerifyResponse,
+)
+from talent_service.eligibility.signing import content_hash
+from talent_service.models import Decision
+from talent_service.reference.enums import Role
+
+
+def attestation_of(document: dict[str, Any], content_hash: str) -> Attestation:
+    policy = document["policy"]
+    return Attestation(
+        decision_id=document["decision_id"],
+        issued_at=document["issued_at"],
+        as_of=document["as_of"],
+        city_code=policy["city_code"],
+        benefit=policy["benefit"],
+        side=policy["side"],
+        policy_id=policy["policy_id"],
+        policy_version=policy["version"],
+        document_ref=policy["document_ref"],
+        outcome=document["outcome"],
+        decision_content_hash=content_hash,
+    )
+
+
+def to_read(decision: Decision, principal: Principal, *, reused: bool = False) -> DecisionRead:
+    """The decision as the caller may read it (a firm: see ``disclosure``)."""
+    document = decision.document
+    if principal.role is Role.firm and principal.firm_id is not None:
+        document = for_firm(decision.document, principal.firm_id)
+    # A filtered document: the whole document's signature would not verify over it; the
+    # attestation's does, and says what a firm may rely on.
+    filtered = document is not decision.document
+    attestation = attestation_of(decision.document, decision.content_hash) if filtered else None
+    return DecisionRead(
+        id=decision.id,
+        outcome=decision.outcome,
+        document=document,
+        signature=SignatureRead(
+            alg="EdDSA",
+            kid=decision.key_id,
+            jws=decision.attestation_signature if filtered else decision.signature,
+            content_hash=(
+                content_hash(attestation.model_dump(mode="json"))
+                if attestation is not None
+                else decision.content_hash
+            ),
+            signs="attestation" if filtered else "document",
+        ),
+        attestation=attestation,
+        reused=reused,
+    )
+
+
+def get_decision(session: Session, principal: Principal, decision_id: str) -> Decision:
+    decision = session.exec(
+        scoped(Decision, principal).where(col(Decision.id) == decision_id)
+    ).first()
+    if decision is None:
+        raise not_found("decision", decision_id)
+    return decision
+
+
+def attestation_read(decision: Decision, *, reused: bool = False) -> VerifyResponse:
+    """The attestation and its signature; ``content_hash`` is the attestation's own (what the
+    signature signs), ``attestation.decision_content_hash`` the whole document's."""
+    attestation = attestation_of(decision.document, decision.content_hash)
+    return VerifyResponse(
+        decision_id=decision.id,
+        outcome=decision.outcome,
+        policy_id=attestation.policy_id,
+        policy_version=attestation.policy_version,
+        attestation=attestation,
+        signature=SignatureRead(
+            alg="EdDSA",
+            kid=decision.key_id,
+            jws=decision.attestation_signature,
+            content_hash=content_hash(attestation.model_dump(mode="json")),
+            signs="attestation",
+        ),
+        reused=reused,
+    )
