@@ -237,5 +237,40 @@ def load_default_policies() -> None:
     console.print(f"added {added} default policies")
 
 
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    jwks_file: Annotated[
+        typer.FileText | None,
+        typer.Option(
+            "--jwks", help="Verify checkpoints with this JWKS (default: this service's keys)"
+        ),
+    ] = None,
+) -> None:
+    """Recompute the audit chain and check its signed checkpoints (TALENT_DATABASE_URL).
+
+    Exit code 0 when the chain is intact; 1, naming the first broken entry, when a row was
+    edited, deleted or reordered, or a checkpoint does not verify.
+    """
+    import json
+
+    from talent_service.audit.verify import verify_chain
+    from talent_service.core.db import get_read_engine
+    from talent_service.eligibility.keys import published_jwks
+
+    keys = json.load(jwks_file) if jwks_file is not None else published_jwks()
+    with get_read_engine().connect() as connection:
+        report = verify_chain(connection, keys)
+    if not report.ok:
+        typer.echo(f"audit chain broken at entry {report.broken_seq}: {report.problem}")
+        raise typer.Exit(1)
+    typer.echo(
+        f"audit chain intact: {report.entries} entries, {report.checkpoints} signed checkpoints"
+    )
+
+
 if __name__ == "__main__":
     app()

@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import Table, event, insert, inspect, select, update
 from sqlalchemy.orm import Session, UOWTransaction
 
 from talent_service.audit.chain import Act, checkpoint_payload, entry_document, entry_hash
@@ -42,6 +42,7 @@ _PENDING = "audit.pending"  # acts recorded explicitly, waiting for the commit
 _REQUEST = "audit.request"  # the generic act of the request or command, if nothing explicit
 _FIRST_WRITE = "audit.first_write"  # (table, id) of the first row the unit inserted or changed
 _FIRST_INSERT = "audit.first_insert"
+_HEAD: Table = AuditHead.__table__  # type: ignore[attr-defined]
 _CHAIN_TABLES = frozenset({"audit_entry", "audit_checkpoint", "audit_head"})
 
 
@@ -115,7 +116,7 @@ def _note_first_write(session: Session, _flush: UOWTransaction) -> None:
         return
     for obj in chain(session.new, session.dirty, session.deleted):
         state = inspect(obj)
-        table = state.mapper.local_table.name  # type: ignore[union-attr]
+        table = state.mapper.local_table.name
         if table in _CHAIN_TABLES:
             continue
         key = (table, "/".join(str(v) for v in state.mapper.primary_key_from_instance(obj)))
@@ -145,11 +146,7 @@ def append_pending(session: Session) -> None:
     if generic is not None:
         # explicit acts carry the request line of the request they happened in
         acts = [a if a.request else replace(a, request=generic.request) for a in acts]
-    head = session.execute(
-        select(AuditHead.seq, AuditHead.hash, AuditHead.checkpoint_seq, AuditHead.checkpoint_at)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-    ).one()
+    head = session.execute(select(_HEAD).where(_HEAD.c.id == 1).with_for_update()).one()
     seq, head_hash = head.seq, head.hash
     now = clock.now()
     rows = []
@@ -163,7 +160,7 @@ def append_pending(session: Session) -> None:
     if _checkpoint_due(head.checkpoint_seq, head.checkpoint_at, seq, now):
         _checkpoint(session, seq, head_hash, now)
         values.update(checkpoint_seq=seq, checkpoint_at=now)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(**values))
+    session.execute(update(_HEAD).where(_HEAD.c.id == 1).values(**values))
 
 
 def _checkpoint_due(last_seq: int, last_at: datetime | None, seq: int, now: datetime) -> bool:

@@ -11,8 +11,8 @@ from fastapi import Depends, Request
 from talent_service.auth import revocations
 from talent_service.auth.principal import Principal
 from talent_service.auth.tokens import verified_token
-from talent_service.core.unit_of_work import PRINCIPAL_SCOPE_KEY
 from talent_service.core.errors import FORBIDDEN, UNAUTHENTICATED, DomainError
+from talent_service.core.unit_of_work import PRINCIPAL_SCOPE_KEY
 from talent_service.reference.enums import Role
 
 
