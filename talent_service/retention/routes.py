@@ -153,10 +153,18 @@ def read_summary(
     return service.summary(session, principal, population, params.group_by, params.horizons)
 
 
+def _summary(
+    request: Request, principal: Principal, population: PopulationQuery, params: SummaryParams
+) -> SummaryRead:
+    """An export's figures, on a read unit of its own that ends before ``_exported`` begins."""
+    with own_unit(request, writes=False) as session:
+        return service.summary(session, principal, population, params.group_by, params.horizons)
+
+
 def _exported(request: Request, principal: Principal, name: str) -> None:
-    """The export's audit entry, committed before the file is sent. In a short unit of its own
-    after the summary was computed on the read session: on SQLite a writing unit holds the write
-    lock, which a long computation must not keep from every other writer."""
+    """The export's audit entry, committed before the file is sent, in a short unit of its own
+    after the figures were computed: on SQLite a writing unit holds the one write lock, which a
+    long computation must not keep from every other writer."""
     with own_unit(request, writes=True) as session:
         audit.record(session, principal, "retention.export", "retention_summary", name, "exported")
 
@@ -183,13 +191,9 @@ def _file_doc(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
     responses=_file_doc("text/csv", "CSV, one row per group and a total row"),
 )
 def download_summary_csv(
-    principal: ReaderDep,
-    session: SessionDep,
-    population: PopulationDep,
-    params: SummaryParamsDep,
-    request: Request,
+    principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep, request: Request
 ) -> Response:
-    summary = service.summary(session, principal, population, params.group_by, params.horizons)
+    summary = _summary(request, principal, population, params)
     name = export.filename(summary, "csv")
     body = export.summary_csv(summary)
     _exported(request, principal, name)
@@ -203,13 +207,9 @@ def download_summary_csv(
     responses=_file_doc(export.XLSX_MEDIA_TYPE, "Workbook: summary sheet and About sheet"),
 )
 def download_summary_xlsx(
-    principal: ReaderDep,
-    session: SessionDep,
-    population: PopulationDep,
-    params: SummaryParamsDep,
-    request: Request,
+    principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep, request: Request
 ) -> Response:
-    summary = service.summary(session, principal, population, params.group_by, params.horizons)
+    summary = _summary(request, principal, population, params)
     name = export.filename(summary, "xlsx")
     body = export.summary_xlsx(summary)
     _exported(request, principal, name)
