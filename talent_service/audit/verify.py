@@ -44,9 +44,10 @@ def verify_chain(connection: Connection, jwks: Mapping[str, Any]) -> Report:
         if not verify_signature(payload, cp.jws, cp.kid, jwks):
             return Report(0, 0, cp.seq, f"checkpoint at entry {cp.seq}: signature does not verify")
     expected, prev, count = 1, GENESIS, 0
-    result = connection.execution_options(stream_results=True, yield_per=_BATCH).execute(
-        select(AuditEntry.__table__).order_by(AuditEntry.__table__.c.seq)  # type: ignore[attr-defined]
-    )
+    entry_table = AuditEntry.__table__  # type: ignore[attr-defined]
+    # Streamed (a server-side cursor on PostgreSQL): the table is never held in memory.
+    query = select(entry_table).order_by(entry_table.c.seq)
+    result = connection.execute(query.execution_options(stream_results=True, yield_per=_BATCH))
     for row in result:
         seq = row.seq
         if seq != expected:
