@@ -27,6 +27,15 @@ GRACEFUL_SHUTDOWN_SECONDS = 30
 KEEP_ALIVE_SECONDS = 75
 
 
+@app.callback()
+def _name_the_command(context: typer.Context) -> None:
+    """talent-service: Guangdong talent reverse-enclave registry."""
+    from talent_service.core.unit_of_work import set_command
+
+    # What the command's audit entry is called: ``talent-service create-user``.
+    set_command(context.invoked_subcommand or "")
+
+
 @app.command()
 def migrate() -> None:
     """Upgrade the database (TALENT_DATABASE_URL) to the newest schema."""

@@ -79,12 +79,18 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         commit(session)
 
 
+_command = "talent-service"
+
+
+def set_command(name: str) -> None:
+    """The command line names the command it runs (``cli.py``'s callback)."""
+    global _command  # noqa: PLW0603 - one command per process
+    _command = f"talent-service {name}"
+
+
 def _command_name() -> str:
     """``talent-service create-user``: the command being run, for its audit entry."""
-    import click
-
-    context = click.get_current_context(silent=True)
-    return context.command_path if context is not None else "talent-service"
+    return _command
 
 
 @contextmanager
