@@ -267,11 +267,17 @@ def audit_verify(
     import json
 
     from talent_service.audit.verify import verify_chain
-    from talent_service.core.db import get_read_engine
+    from talent_service.core.db import make_engine
     from talent_service.eligibility.keys import published_jwks
 
     keys = json.load(jwks_file) if jwks_file is not None else published_jwks()
-    with get_read_engine().connect() as connection:
+    # One snapshot for the whole pass, so appends made meanwhile are not mistaken for a break:
+    # a SQLite read transaction (WAL), a REPEATABLE READ transaction on PostgreSQL (which the
+    # streamed cursor needs anyway).
+    engine = make_engine(get_settings().database_url, pool_size=1, writes=False)
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="REPEATABLE READ")
+    with engine.connect() as connection:
         report = verify_chain(connection, keys)
     if not report.ok:
         typer.echo(f"audit chain broken at entry {report.broken_seq}: {report.problem}")

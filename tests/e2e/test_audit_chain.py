@@ -3,6 +3,7 @@ acknowledged write has exactly one entry, and ``audit verify`` passes."""
 
 from __future__ import annotations
 
+import subprocess
 from collections import Counter
 from typing import Any
 
@@ -50,6 +51,9 @@ def test_concurrent_writers_leave_one_unforked_chain_with_an_entry_per_acknowled
     assert server.database.scalar("SELECT count(DISTINCT prev_hash) FROM audit_entry") == _entries(
         server
     )
-    out = server.cli("audit", "verify")  # exit code 0, or CalledProcessError
+    try:
+        out = server.cli("audit", "verify")
+    except subprocess.CalledProcessError as exc:
+        raise AssertionError(exc.stdout.decode() + exc.stderr.decode()) from exc
     assert f"audit chain intact: {_entries(server)} entries" in out
     print(f"audit e2e: {WRITERS} writers, {acknowledged} acknowledged writes, chain verified")
