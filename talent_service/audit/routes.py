@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Query
 from pydantic import AwareDatetime
@@ -17,12 +17,18 @@ from talent_service.audit.schemas import (
     CheckpointPage,
 )
 from talent_service.core.pagination import PageParams, encode_cursor, page_params
-from talent_service.core.types import CityQuery, IdQuery
+from talent_service.core.types import CityQuery, IdQuery, text
 from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.models import AuditCheckpoint, AuditEntry
 
 router = api_router(prefix="/audit", tags=["audit"])
-Name = Annotated[str | None, Query(min_length=1, max_length=80)]
+# Printable and bounded like every text input (a NUL would reach PostgreSQL otherwise).
+if TYPE_CHECKING:
+    Text80 = str
+    Text64 = str
+else:
+    Text80, Text64 = text(80), text(64)
+Name = Annotated[Text80 | None, Query()]
 
 
 def _next(rows: Sequence[AuditEntry | AuditCheckpoint], page: PageParams) -> str | None:
@@ -43,7 +49,7 @@ def list_entries(
     actor_city_code: CityQuery = None,
     action: Name = None,
     object_type: Name = None,
-    object_id: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    object_id: Annotated[Text64 | None, Query()] = None,
     occurred_from: Annotated[AwareDatetime | None, Query(description="inclusive")] = None,
     occurred_to: Annotated[AwareDatetime | None, Query(description="exclusive")] = None,
 ) -> AuditPage:
