@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from talent_service.audit.routes import router as audit_router
 from talent_service.auth.routes import router as auth_router
 from talent_service.centers.routes import router as centers_router
 from talent_service.cities.routes import router as cities_router
@@ -35,6 +36,7 @@ PROTECTED = [
     eligibility_router,
     policies_router,
     retention_router,
+    audit_router,
 ]
 PUBLIC = [auth_router, registrations_router]
 

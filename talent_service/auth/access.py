@@ -12,6 +12,7 @@ from talent_service.auth import revocations
 from talent_service.auth.principal import Principal
 from talent_service.auth.tokens import verified_token
 from talent_service.core.errors import FORBIDDEN, UNAUTHENTICATED, DomainError
+from talent_service.core.unit_of_work import PRINCIPAL_SCOPE_KEY
 from talent_service.reference.enums import Role
 
 
@@ -26,6 +27,7 @@ async def authenticate(request: Request) -> Principal:
     current = await revocations.current(request)
     if current.refuses(verified.principal.subject, verified.version, verified.jti):
         raise DomainError(UNAUTHENTICATED, "The access token has been revoked.")
+    request.scope[PRINCIPAL_SCOPE_KEY] = verified.principal  # who the audit entry names
     return verified.principal
 
 

@@ -20,6 +20,8 @@ SCOPE_POLICIES_WRITE = "policies:write"
 SCOPE_RETENTION_READ = "retention:read"
 # Verifying or rejecting what others declared about a person (education, title, hukou).
 SCOPE_FACTS_VERIFY = "facts:verify"
+# Reading the audit log: the province's alone.
+SCOPE_AUDIT_READ = "audit:read"
 
 ALL_SCOPES = frozenset(
     {
@@ -34,6 +36,7 @@ ALL_SCOPES = frozenset(
         SCOPE_POLICIES_WRITE,
         SCOPE_RETENTION_READ,
         SCOPE_FACTS_VERIFY,
+        SCOPE_AUDIT_READ,
     }
 )
 # Machine clients may be granted read and verification scopes, never registry writes.

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from talent_service.audit import record as audit
 from talent_service.auth.principal import Principal
 from talent_service.auth.provenance import authority_of, check_effective_on, source_of
 from talent_service.auth.visibility import get_visible, scoped, visible
@@ -192,6 +193,7 @@ def _apply(
     session.add(center)
     _record(session, center, principal, effective_on, note)
     session.flush()
+    audit.record(session, principal, "center.status", "center", center.id, status.value)
 
 
 def _record(

@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # How far back an authority may date a fact it records now (a center's accreditation,
     # suspension or closure). Further back is a correction of the record, not a decision.
     backdate_limit_days: int = Field(default=90, ge=0, le=3650)
+    # A signed checkpoint of the audit chain every this many entries, and on the first append
+    # after this many seconds without one (talent_service/audit/chain.py).
+    audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
+    audit_checkpoint_seconds: int = Field(default=3600, ge=1, le=7 * 86400)
 
     @field_validator("cors_origins", "decision_keys", mode="before")
     @classmethod

@@ -5,6 +5,11 @@ Services flush and never commit. The unit commits when the route has produced it
 failure at commit becomes a problem response (409, 412, 503 or 500) and nothing is acknowledged.
 The command line uses the same ``commit`` through ``session_scope``.
 
+Every unit that writes appends its audit entry in the same transaction, just before COMMIT
+(``talent_service/audit/record.py``): a write route is logged by being a route of ``api_router``,
+with nothing of its own to add. The audit log is the one thing this core module reaches up for,
+because every write passes here and nowhere else.
+
 This is done by the route itself, not by a dependency with ``yield``: when FastAPI runs the exit
 code of such a dependency has changed between releases (after the response was sent, in some),
 and an acknowledgement must not depend on that.
@@ -25,6 +30,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from talent_service.audit import record as audit
 from talent_service.core.db import get_engine, get_read_engine, read_session
 from talent_service.core.db_errors import as_domain_error
 
@@ -33,6 +39,8 @@ log = logging.getLogger("talent_service.unit_of_work")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Where a request's unit lives while it runs (the ASGI scope: cheaper than request.state).
 _SCOPE_KEY = "talent_service.unit"
+# Where the access rule leaves the caller it authenticated, for the request's audit entry.
+PRINCIPAL_SCOPE_KEY = "talent_service.principal"
 
 SessionFactory = Callable[[bool], Session]
 
@@ -43,8 +51,10 @@ def default_session(writes: bool) -> Session:
 
 
 def commit(session: Session) -> None:
-    """Commit, or roll back and raise the problem the caller should see."""
+    """Append the unit's audit entries, commit, or roll back and raise the problem the caller
+    should see."""
     try:
+        audit.append_pending(session)
         session.commit()
     except SQLAlchemyError as exc:
         _discard(session)  # a dead connection must not turn the commit's 503 into a 500
@@ -61,10 +71,26 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     with Session(engine or get_engine(), expire_on_commit=False) as session:
         try:
             yield session
+            session.flush()
         except BaseException:
             session.rollback()
             raise
+        audit.note_command(session, _command_name())
         commit(session)
+
+
+_command = "talent-service"
+
+
+def set_command(name: str) -> None:
+    """The command line names the command it runs (``cli.py``'s callback)."""
+    global _command  # noqa: PLW0603 - one command per process
+    _command = f"talent-service {name}"
+
+
+def _command_name() -> str:
+    """``talent-service create-user``: the command being run, for its audit entry."""
+    return _command
 
 
 @contextmanager
@@ -97,6 +123,10 @@ class RequestUnit:
         self._factory = factory
         self._session: Session | None = None
         self.writes = writes
+
+    @property
+    def opened(self) -> Session | None:
+        return self._session
 
     def session(self) -> Session:
         if self._session is None:
@@ -140,7 +170,11 @@ class UnitOfWorkRoute(APIRoute):
         handler = super().get_route_handler()
         if not _needs_session(self.dependant):
             return handler  # e.g. the hot talent read: nothing to open, nothing to pay
-        writes = not (self.methods or set()) <= SAFE_METHODS
+        # A GET that discloses personal data writes too: its audit entry (WriteSessionDep).
+        writes = not (self.methods or set()) <= SAFE_METHODS or _needs(
+            self.dependant, get_write_session
+        )
+        action = self.name
 
         async def run_in_unit(request: Request) -> Response:
             factory: SessionFactory = getattr(request.app.state, "session_factory", None) or (
@@ -153,14 +187,28 @@ class UnitOfWorkRoute(APIRoute):
             except BaseException:
                 await unit.finish(succeeded=False)
                 raise
-            await unit.finish(succeeded=response.status_code < 400)
+            succeeded = response.status_code < 400
+            if succeeded and writes and unit.opened is not None and unit.opened.in_transaction():
+                audit.note_request(
+                    unit.opened,
+                    request.scope.get(PRINCIPAL_SCOPE_KEY),
+                    action,
+                    f"{request.method} {request.url.path}"[:300],
+                    response.status_code,
+                    request.path_params,
+                )
+            await unit.finish(succeeded=succeeded)
             return response
 
         return run_in_unit
 
 
 def _needs_session(dependant: Dependant) -> bool:
-    return dependant.call is get_session or any(_needs_session(d) for d in dependant.dependencies)
+    return _needs(dependant, get_session) or _needs(dependant, get_write_session)
+
+
+def _needs(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return dependant.call is call or any(_needs(d, call) for d in dependant.dependencies)
 
 
 def api_router(**kwargs: Any) -> APIRouter:
@@ -175,6 +223,16 @@ async def get_session(request: Request) -> Session:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_write_session(request: Request) -> Session:
+    """The request's session, a writing one even on a GET: for a read that must leave a record
+    (a disclosure of personal data), committed before the data is sent."""
+    unit: RequestUnit = request.scope[_SCOPE_KEY]
+    return unit.session()
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 
 
 def read_bind(request: Request) -> Engine | Connection:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from talent_service.audit import record as audit
 from talent_service.auth.principal import Principal
 from talent_service.core.errors import CONFLICT, DomainError
 from talent_service.core.preconditions import check_version
@@ -57,4 +58,7 @@ def review(
     if declaration.source is Source.firm and declaration.source_firm_id is not None:
         refresh_registration(session, talent_id, declaration.source_firm_id)
     session.flush()
+    audit.record(
+        session, principal, "declaration.review", "declaration", declaration_id, verdict.value
+    )
     return declaration

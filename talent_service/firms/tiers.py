@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlmodel import Session, select
 
+from talent_service.audit import record as audit
 from talent_service.auth.principal import Principal
 from talent_service.auth.provenance import source_of
 from talent_service.auth.visibility import get_visible
@@ -123,6 +124,8 @@ def submit_tier(
     )
     session.add(period)
     session.flush()
+    if by_province:  # the province's own entry is approved at once: an approval
+        audit.record(session, principal, "firm_tier.record", "firm_tier", period.id, "approved")
     return period
 
 
@@ -160,6 +163,7 @@ def decide_tier(
     period.decision_note = note
     session.add(period)
     session.flush()
+    audit.record(session, principal, "firm_tier.decide", "firm_tier", period_id, state.value)
     return period
 
 

@@ -1,5 +1,8 @@
 """Every table, imported in one place: one metadata for Alembic, no import-order surprises."""
 
+from talent_service.models.audit_checkpoint import AuditCheckpoint
+from talent_service.models.audit_entry import AuditEntry
+from talent_service.models.audit_head import AuditHead
 from talent_service.models.auth_throttle import AuthThrottle
 from talent_service.models.base import NAMING_CONVENTION
 from talent_service.models.center import Center
@@ -23,6 +26,9 @@ from talent_service.models.user import User
 
 __all__ = [
     "NAMING_CONVENTION",
+    "AuditCheckpoint",
+    "AuditEntry",
+    "AuditHead",
     "AuthThrottle",
     "Center",
     "CenterStatusEvent",

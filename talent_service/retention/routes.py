@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Query, Request, Response
 from pydantic import Field
 
+from talent_service.audit import record as audit
 from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_RETENTION_READ, Principal
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdQuery
-from talent_service.core.unit_of_work import SessionDep, api_router
+from talent_service.core.unit_of_work import SessionDep, api_router, own_unit
 from talent_service.reference.enums import Role
 from talent_service.retention import export, service
 from talent_service.retention.schemas import (
@@ -152,6 +153,22 @@ def read_summary(
     return service.summary(session, principal, population, params.group_by, params.horizons)
 
 
+def _summary(
+    request: Request, principal: Principal, population: PopulationQuery, params: SummaryParams
+) -> SummaryRead:
+    """An export's figures, on a read unit of its own that ends before ``_exported`` begins."""
+    with own_unit(request, writes=False) as session:
+        return service.summary(session, principal, population, params.group_by, params.horizons)
+
+
+def _exported(request: Request, principal: Principal, name: str) -> None:
+    """The export's audit entry, committed before the file is sent, in a short unit of its own
+    after the figures were computed: on SQLite a writing unit holds the one write lock, which a
+    long computation must not keep from every other writer."""
+    with own_unit(request, writes=True) as session:
+        audit.record(session, principal, "retention.export", "retention_summary", name, "exported")
+
+
 def _file_response(body: bytes, media_type: str, name: str) -> Response:
     disposition = {"Content-Disposition": export.content_disposition(name)}
     return Response(body, media_type=media_type, headers=disposition)
@@ -174,12 +191,13 @@ def _file_doc(media_type: str, what: str) -> dict[int | str, dict[str, Any]]:
     responses=_file_doc("text/csv", "CSV, one row per group and a total row"),
 )
 def download_summary_csv(
-    principal: ReaderDep, session: SessionDep, population: PopulationDep, params: SummaryParamsDep
+    principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep, request: Request
 ) -> Response:
-    summary = service.summary(session, principal, population, params.group_by, params.horizons)
-    return _file_response(
-        export.summary_csv(summary), export.CSV_MEDIA_TYPE, export.filename(summary, "csv")
-    )
+    summary = _summary(request, principal, population, params)
+    name = export.filename(summary, "csv")
+    body = export.summary_csv(summary)
+    _exported(request, principal, name)
+    return _file_response(body, export.CSV_MEDIA_TYPE, name)
 
 
 @router.get(
@@ -189,12 +207,13 @@ def download_summary_csv(
     responses=_file_doc(export.XLSX_MEDIA_TYPE, "Workbook: summary sheet and About sheet"),
 )
 def download_summary_xlsx(
-    principal: ReaderDep, session: SessionDep, population: PopulationDep, params: SummaryParamsDep
+    principal: ReaderDep, population: PopulationDep, params: SummaryParamsDep, request: Request
 ) -> Response:
-    summary = service.summary(session, principal, population, params.group_by, params.horizons)
-    return _file_response(
-        export.summary_xlsx(summary), export.XLSX_MEDIA_TYPE, export.filename(summary, "xlsx")
-    )
+    summary = _summary(request, principal, population, params)
+    name = export.filename(summary, "xlsx")
+    body = export.summary_xlsx(summary)
+    _exported(request, principal, name)
+    return _file_response(body, export.XLSX_MEDIA_TYPE, name)
 
 
 @router.get(

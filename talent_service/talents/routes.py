@@ -10,7 +10,7 @@ from talent_service.core.pagination import Page, PageParams, make_page, page_par
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import MAX_INT, CityQuery, IdPath
-from talent_service.core.unit_of_work import SessionDep, api_router, read_bind
+from talent_service.core.unit_of_work import SessionDep, WriteSessionDep, api_router, read_bind
 from talent_service.models import TalentFirm
 from talent_service.reference.enums import Education, Role
 from talent_service.talents import registration, service
@@ -92,13 +92,13 @@ async def read_talent(
 @router.get(
     "/{talent_id}/identity",
     response_model=TalentIdentity,
-    summary="Disclose the whole ID number (bureau, province; logged)",
+    summary="Disclose the whole ID number (bureau, province; in the audit log)",
     responses=problem_responses(404),
 )
 def read_identity(
     talent_id: IdPath,
     principal: Annotated[Principal, Depends(DISCLOSE)],
-    session: SessionDep,
+    session: WriteSessionDep,  # the disclosure's audit entry commits before the number leaves
 ) -> TalentIdentity:
     return service.disclose_identity(session, principal, talent_id)
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 from sqlmodel import Session, col, select
 
+from talent_service.audit import record as audit
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import (
     Reach,
@@ -167,6 +168,8 @@ def disclose_identity(session: Session, principal: Principal, talent_id: int) ->
     talent = get_talent(session, principal, talent_id)
     # Who saw whose number is worth a log line; the number itself never is.
     log.info("identity of talent %s disclosed to %s", talent_id, principal.subject)
+    # ... and an audit entry, committed before the number is sent (the route's WriteSessionDep).
+    audit.record(session, principal, "talent.identity", "talent", talent_id, "disclosed")
     return TalentIdentity(
         id=talent_id,
         id_kind=talent.id_kind,
