@@ -24,6 +24,7 @@ from talent_service.core.errors import (
 )
 from talent_service.core.problems import problem_responses
 from talent_service.core.security import issue_token
+from talent_service.core.types import printable
 from talent_service.core.unit_of_work import SessionDep, api_router, own_unit
 
 router = api_router(prefix="/auth", tags=["auth"])
@@ -53,6 +54,18 @@ def _required(value: str | None, name: str) -> str:
             BAD_REQUEST, f"{name} is required", [FieldError(f"body.{name}", "required")]
         )
     return value
+
+
+def _account_name(value: str | None, name: str) -> str:
+    """A required account name that can reach the database: a control character (a NUL makes
+    PostgreSQL's driver raise) names no account, so it is refused before any query."""
+    value = _required(value, name)
+    try:
+        return printable(value)
+    except ValueError as reason:
+        raise DomainError(
+            BAD_REQUEST, f"{name} is not a valid name", [FieldError(f"body.{name}", str(reason))]
+        ) from None
 
 
 Field128 = Annotated[str | None, Form(max_length=128)]
@@ -101,13 +114,13 @@ def issue_access_token(
 ) -> Token:
     address = throttle.address_key(request.client.host if request.client else None)
     if grant_type == "password":
-        name, secret = _required(username, "username"), _required(password, "password")
+        name, secret = _account_name(username, "username"), _required(password, "password")
         attempt = throttle.Attempt("user", name, address)
     else:
         basic = _basic_credentials(request)
         if basic is not None:
             client_id, client_secret = basic
-        name = _required(client_id, "client_id")
+        name = _account_name(client_id, "client_id")
         secret = _required(client_secret, "client_secret")
         attempt = throttle.Attempt("client", name, address)
     account = _sign_in(request, attempt, secret)
