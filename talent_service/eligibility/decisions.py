@@ -40,11 +40,11 @@ from talent_service.eligibility.schemas import (
 )
 from talent_service.eligibility.signing import key_id, sign
 from talent_service.eligibility.store import (
+    PolicyCalendar,
     accepted,
     compiled_rule,
-    parameters_on,
     policies_for,
-    published_version_on,
+    policy_calendar,
     side_of,
 )
 from talent_service.models import Decision, Policy, PolicyVersion, Talent
@@ -163,11 +163,11 @@ def _document(
     as_of: date,
     principal: Principal,
     laid: Laid,
-    session: Session,
+    calendar: PolicyCalendar,
 ) -> dict[str, Any]:
     assert policy.id is not None and subject.talent.id is not None
     rule = compiled_rule(version)
-    params = parameters_on(session, policy.id, as_of)
+    params = calendar.parameters_on(as_of)
     facts = row_facts(laid.built, 0)
     try:
         evaluation = evaluate(rule, facts, params)
@@ -178,6 +178,8 @@ def _document(
             as_of,
             growing=growing_facts(laid.inputs, laid.built, 0),
             birth_date=subject.talent.birth_date,
+            stages=calendar.stages_after(as_of),
+            version=version.version,
         )
     except ParameterError as exc:
         raise DomainError(
@@ -190,10 +192,13 @@ def _document(
     _annotate(result["explanation"], prov)
     future = outlook.to_json()
     if future["facts_on_change"] is not None:
-        # Only what the rule reads, as in ``facts``: the rest of the person is not its business.
-        future["facts_on_change"] = {
-            name: future["facts_on_change"].get(name) for name in rule.facts
-        }
+        # Only what the deciding rule reads, as in ``facts``: the rest of the person is not its
+        # business (the deciding rule is a later version's when the calendar decides).
+        reads = rule.facts
+        if outlook.version_on_change is not None:
+            later = next(v for v in calendar.versions if v.version == outlook.version_on_change)
+            reads = compiled_rule(later).facts
+        future["facts_on_change"] = {name: future["facts_on_change"].get(name) for name in reads}
     return {
         "decision_id": decision_id,
         "issuer": ISSUER,
@@ -303,7 +308,8 @@ def _decide(
     assert subject.talent.id is not None
     for policy in policies:
         assert policy.id is not None
-        version = published_version_on(session, policy.id, as_of)
+        calendar = policy_calendar(session, policy.id)
+        version = calendar.version_on(as_of)
         if version is None:
             continue
         accept = accepted(version)
@@ -319,7 +325,7 @@ def _decide(
                 held, inputs, build(inputs, policy.city_code, policy.side.value, as_of)
             )
         document = _document(
-            str(uuid.uuid4()), subject, policy, version, as_of, principal, laid[key], session
+            str(uuid.uuid4()), subject, policy, version, as_of, principal, laid[key], calendar
         )
         answers.append((document, policy, answer_hash(document)))
     if not answers:

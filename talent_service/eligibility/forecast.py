@@ -9,12 +9,16 @@ age comes from the birth date. A growing value rises by one on each anniversary,
 against threshold t can only change result on the day the value reaches ceil(t) or floor(t)+1;
 those few dates are the only candidates, each checked with the same interpreter as
 :func:`~.evaluate.evaluate` on the projected facts.
+
+The calendar is part of time: a published version or a parameter value that takes effect within
+the horizon is a :class:`Stage`, and from its first day the candidates are checked under its rule
+and parameters ("eligible from 2026-09-01 under version 2"). Its first day is a candidate too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -25,6 +29,7 @@ from talent_service.eligibility.facts import (
     FACTS,
     FactValue,
     Growth,
+    ParameterError,
     add_months,
     age_on,
     whole_months_between,
@@ -80,6 +85,26 @@ class ForecastKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Stage:
+    """What is in force from ``starts_on`` until the next stage: a published version's rule
+    (None: no version in force, so nobody is eligible) and the parameter values of that day."""
+
+    starts_on: date
+    rule: Rule | None
+    params: Mapping[str, Any]
+    version: int | None = None
+
+    def outcome(self, facts: Mapping[str, Any]) -> Outcome:
+        if self.rule is None:
+            return Outcome.ineligible
+        try:
+            return outcome_of(self.rule, facts, self.params)
+        except ParameterError:
+            # A scheduled stage missing a parameter cannot decide: nobody is eligible under it.
+            return Outcome.undetermined
+
+
+@dataclass(frozen=True)
 class Forecast:
     kind: ForecastKind
     as_of: date
@@ -91,6 +116,8 @@ class Forecast:
     reason_en: str
     blocking: list[str] = field(default_factory=list)  # criterion ids that time cannot fix
     facts_on_change: dict[str, FactValue | None] | None = None  # projected, on `change_on`
+    # The published version in force on `change_on` when a scheduled one decides the change.
+    version_on_change: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,6 +132,7 @@ class Forecast:
             "reason_en": self.reason_en,
             "blocking": self.blocking,
             "facts_on_change": self.facts_on_change,
+            "version_on_change": self.version_on_change,
         }
 
 
@@ -130,6 +158,8 @@ def _flip_values(rule: Rule, params: Mapping[str, Any]) -> dict[str, set[int]]:
     for node in rule.nodes():
         if not isinstance(node, CompareNode):
             continue
+        if isinstance(node.rhs, ParamRhs) and node.rhs.param not in params:
+            continue  # a scheduled stage without it decides nothing (Stage.outcome)
         required = params[node.rhs.param] if isinstance(node.rhs, ParamRhs) else node.rhs.value
         for t in required if isinstance(required, list | tuple) else (required,):
             if isinstance(t, int | float) and not isinstance(t, bool):
@@ -180,6 +210,48 @@ def _validate_growing(growing: Mapping[str, GrowingFact]) -> None:
             raise ValueError(f"{name}: not a month-counting fact")
 
 
+def _stage_candidates(
+    stages: list[Stage],
+    growing: Mapping[str, GrowingFact],
+    birth_date: date | None,
+    end: date,
+) -> list[date]:
+    """Sorted candidate dates in (first start, end]: each stage's own threshold dates within
+    its stretch of the calendar, and the first day of every later stage."""
+    dates: set[date] = {st.starts_on for st in stages[1:] if st.starts_on <= end}
+    bounds = [st.starts_on for st in stages[1:]] + [end]
+    for stage, until in zip(stages, bounds, strict=True):
+        if stage.rule is not None:
+            stretch_end = min(until, end)
+            dates.update(
+                _candidates(
+                    stage.rule, stage.params, growing, birth_date, stage.starts_on, stretch_end
+                )
+            )
+    return sorted(dates)
+
+
+def _later_stages(as_of: date, end: date, stages: Sequence[Stage]) -> list[Stage]:
+    later = sorted(
+        (st for st in stages if as_of < st.starts_on <= end), key=lambda st: st.starts_on
+    )
+    if len({st.starts_on for st in later}) != len(later):
+        raise ValueError("two stages start on the same day")
+    return later
+
+
+def _under(stage: Stage, current: Stage) -> tuple[str, str]:
+    """How the reason names a scheduled stage that decides the change."""
+    if stage is current:
+        return "", ""
+    if stage.rule is None:
+        return "（该日起本政策无有效版本）", " (no version of the policy is in force from then)"
+    if stage.version is not None and stage.version != current.version:
+        return f"（按第 {stage.version} 版）", f" under version {stage.version}"
+    day = stage.starts_on.isoformat()
+    return f"（按 {day} 起生效的参数）", f" under the parameters in force from {day}"
+
+
 def forecast(
     rule: Rule,
     params: Mapping[str, Any],
@@ -189,18 +261,24 @@ def forecast(
     growing: Mapping[str, GrowingFact] | None = None,
     birth_date: date | None = None,
     horizon_years: int = DEFAULT_HORIZON_YEARS,
+    stages: Sequence[Stage] = (),
+    version: int | None = None,
 ) -> Forecast:
     """When the outcome on ``as_of`` changes by time alone, within ``horizon_years``.
 
     ``facts`` are the non-growing facts; values in ``growing`` and the age from ``birth_date``
-    override same-named entries, so the outcome on ``as_of`` is recomputed from them.
+    override same-named entries, so the outcome on ``as_of`` is recomputed from them. ``stages``
+    are what the calendar already holds after ``as_of`` (versions and parameter values that take
+    effect later); ``rule`` and ``params`` (of ``version``) are in force until the first of them.
     """
     growing = growing or {}
     _validate_growing(growing)
     end = add_months(as_of, 12 * horizon_years)
     now_facts = project_facts(facts, growing, birth_date, as_of)
     now = evaluate(rule, now_facts, params)  # also checks the parameters
-    candidates = _candidates(rule, params, growing, birth_date, as_of, end)
+    current = Stage(as_of, rule, params, version)
+    calendar = [current, *_later_stages(as_of, end, stages)]
+    candidates = _stage_candidates(calendar, growing, birth_date, end)
 
     if now.outcome is Outcome.undetermined:
         names = "、".join(FACTS[f].label_zh for f in now.missing_facts)
@@ -214,15 +292,21 @@ def forecast(
             f"missing facts ({names_en}); no forecast",
         )
 
-    def first_date(start: date, eligible: bool) -> tuple[date, dict[str, FactValue | None]] | None:
+    def stage_on(d: date) -> Stage:
+        return next(st for st in reversed(calendar) if st.starts_on <= d)
+
+    def first_date(
+        start: date, eligible: bool
+    ) -> tuple[date, dict[str, FactValue | None], Stage] | None:
         """First candidate date after ``start`` whose outcome is (or, with eligible=False,
         is no longer) eligible."""
         for d in candidates:
             if d <= start:
                 continue
             projected = project_facts(facts, growing, birth_date, d)
-            if (outcome_of(rule, projected, params) is Outcome.eligible) is eligible:
-                return d, projected
+            stage = stage_on(d)
+            if (stage.outcome(projected) is Outcome.eligible) is eligible:
+                return d, projected, stage
         return None
 
     if now.outcome is Outcome.eligible:
@@ -236,35 +320,41 @@ def forecast(
                 f"在 {horizon_years} 年内仅因时间推移不会失去资格",
                 f"stays eligible for {horizon_years} years if nothing else changes",
             )
-        d, projected = change
+        d, projected, stage = change
+        under_zh, under_en = _under(stage, current)
         return Forecast(
             ForecastKind.ELIGIBILITY_ENDS,
             as_of,
             d,
             None,
-            f"若其他情况不变，自 {d.isoformat()} 起不再符合条件（最后符合日 "
+            f"若其他情况不变，自 {d.isoformat()} 起不再符合条件{under_zh}（最后符合日 "
             f"{(d - timedelta(days=1)).isoformat()}）",
-            f"if nothing else changes, no longer eligible from {d.isoformat()} "
+            f"if nothing else changes, no longer eligible from {d.isoformat()}{under_en} "
             f"(last eligible day {(d - timedelta(days=1)).isoformat()})",
             facts_on_change=projected,
+            version_on_change=None if stage is current else stage.version,
         )
 
     # Ineligible. Cheap refusal first: with every time-dependent fact unknown, a rule that is
     # still false cannot be rescued by time; `_timeless_failures` names the real obstacles.
+    # Only while nothing else is scheduled: a later version may drop the obstacle.
     timeless = dict(now_facts)
     for name in growing:
         timeless[name] = None
     if birth_date is not None:
         timeless["age_years"] = None
     frozen = evaluate(rule, timeless, params)
-    if frozen.outcome is Outcome.ineligible:
+    if frozen.outcome is Outcome.ineligible and len(calendar) == 1:
         return _not_reachable(as_of, _timeless_failures(frozen))
     change = first_date(as_of, eligible=True)
     if change is None:
+        if frozen.outcome is Outcome.ineligible:
+            return _not_reachable(as_of, _timeless_failures(frozen))
         return _not_reachable(as_of, now.failed_criteria, horizon_years)
-    d, projected = change
+    d, projected, stage = change
     later = first_date(d, eligible=False)
     until = later[0] if later else None
+    under_zh, under_en = _under(stage, current)
     tail_zh = f"，自 {until.isoformat()} 起又不再符合" if until else ""
     tail_en = f", and no longer from {until.isoformat()}" if until else ""
     return Forecast(
@@ -272,9 +362,10 @@ def forecast(
         as_of,
         d,
         until,
-        f"若其他情况不变，自 {d.isoformat()} 起符合条件{tail_zh}",
-        f"if nothing else changes, eligible from {d.isoformat()}{tail_en}",
+        f"若其他情况不变，自 {d.isoformat()} 起符合条件{under_zh}{tail_zh}",
+        f"if nothing else changes, eligible from {d.isoformat()}{under_en}{tail_en}",
         facts_on_change=projected,
+        version_on_change=None if stage is current else stage.version,
     )
 
 

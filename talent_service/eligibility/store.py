@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -15,8 +16,14 @@ from sqlmodel import Session, col, select
 from talent_service.cities.service import all_cities
 from talent_service.eligibility.defaults import default_policies
 from talent_service.eligibility.facts import ParamSpec
+from talent_service.eligibility.forecast import Stage
 from talent_service.eligibility.rules import Rule, validate_rule
-from talent_service.eligibility.versions import ParamValueRange, param_values_on, pick_version
+from talent_service.eligibility.versions import (
+    EffectiveDated,
+    ParamValueRange,
+    param_values_on,
+    pick_version,
+)
 from talent_service.models import Policy, PolicyParameter, PolicyVersion
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import (
@@ -85,6 +92,47 @@ def published_version_on(session: Session, policy_id: int, as_of: date) -> Polic
         )
     ).all()
     return pick_version(versions, as_of)
+
+
+@dataclass(frozen=True)
+class PolicyCalendar:
+    """A policy's published versions and parameter values over time, read once per decision:
+    what is in force on the as-of date, and what the calendar already holds after it."""
+
+    versions: list[PolicyVersion]
+    parameters: dict[str, list[ParamValueRange]]
+
+    def version_on(self, as_of: date) -> PolicyVersion | None:
+        return pick_version(self.versions, as_of)
+
+    def parameters_on(self, as_of: date) -> dict[str, Any]:
+        return param_values_on(self.parameters, as_of)
+
+    def stages_after(self, as_of: date) -> list[Stage]:
+        """A stage for each later day on which a version or a parameter value starts or ends."""
+        days: set[date] = set()
+        ranges: list[EffectiveDated] = [*self.versions]
+        ranges += [r for history in self.parameters.values() for r in history]
+        for item in ranges:
+            days.add(item.effective_from)
+            if item.effective_to is not None:
+                days.add(item.effective_to)
+        stages = []
+        for day in sorted(d for d in days if d > as_of):
+            version = self.version_on(day)
+            rule = compiled_rule(version) if version is not None else None
+            number = version.version if version is not None else None
+            stages.append(Stage(day, rule, self.parameters_on(day), number))
+        return stages
+
+
+def policy_calendar(session: Session, policy_id: int) -> PolicyCalendar:
+    versions = session.exec(
+        select(PolicyVersion).where(
+            PolicyVersion.policy_id == policy_id, PolicyVersion.status == PolicyStatus.published
+        )
+    ).all()
+    return PolicyCalendar(list(versions), parameter_history(session, policy_id))
 
 
 def parameter_history(session: Session, policy_id: int) -> dict[str, list[ParamValueRange]]:
