@@ -131,6 +131,9 @@ def _format_scalar(fact: str, value: Any, lang: str) -> str:
         labels = spec.value_labels_zh if zh else spec.value_labels_en
         return (labels or {}).get(value, str(value))
     if spec.type is ValueType.NUMBER:
+        words = spec.rank_labels_zh if zh else spec.rank_labels_en
+        if words is not None and float(value).is_integer() and int(value) in words:
+            return words[int(value)]
         text = _number(value)
         unit = spec.unit_zh if zh else spec.unit_en
         if not unit:
@@ -210,8 +213,10 @@ class _Plan:
     kind: int
     children: tuple[_Plan, ...]
     head: dict[str, Any]  # constant part of the node's explanation
-    text_zh: str  # groups: sentence before the result; compare: "fact op "
+    text_zh: str  # groups: sentence before the result; compare: "label: fact op "
     text_en: str
+    basis_zh: str  # the node's own legal reference, after the result ("" without one)
+    basis_en: str
     fact: str = ""
     spec: FactSpec | None = None
     op: str = ""
@@ -224,14 +229,27 @@ class _Plan:
 _PLANS: weakref.WeakKeyDictionary[Rule, _Plan] = weakref.WeakKeyDictionary()
 
 
-def _compile(node: Node) -> _Plan:
+def _basis(node: Node) -> tuple[str, str]:
+    """The legal reference a node carries itself, as the end of its sentence."""
+    if node.legal_ref is None:
+        return "", ""
+    return f"（依据：{node.legal_ref}）", f" (under {node.legal_ref})"
+
+
+def _compile(node: Node, inherited_ref: str | None = None) -> _Plan:
+    """A node's plan. Its sentence starts with the policy's own words for it (the node's label)
+    and ends with its legal reference; ``legal_basis`` is the nearest reference up the tree, so
+    a criterion without its own still names the article it falls under."""
+    basis = node.legal_ref or inherited_ref
     head: dict[str, Any] = {
         "id": node.id,
         "kind": node.kind,
         "label_zh": node.label_zh,
         "label_en": node.label_en,
         "legal_ref": node.legal_ref,
+        "legal_basis": basis,
     }
+    basis_zh, basis_en = _basis(node)
     if isinstance(node, CompareNode):
         spec = FACTS[node.fact]
         param = node.rhs.param if isinstance(node.rhs, ParamRhs) else None
@@ -242,8 +260,10 @@ def _compile(node: Node) -> _Plan:
             _CMP,
             (),
             head,
-            f"{spec.label_zh} {_OP_ZH[node.op]} ",
-            f"{spec.label_en} {_OP_EN[node.op]} ",
+            f"{node.label_zh}：{spec.label_zh} {_OP_ZH[node.op]} ",
+            f"{node.label_en}: {spec.label_en} {_OP_EN[node.op]} ",
+            basis_zh,
+            basis_en,
             node.fact,
             spec,
             node.op,
@@ -257,19 +277,35 @@ def _compile(node: Node) -> _Plan:
         return _Plan(
             node,
             _NOTK,
-            (_compile(child),),
+            (_compile(child, basis),),
             head,
-            f"不得满足“{child.label_zh}”：",
-            f"must not hold: “{child.label_en}”: ",
+            f"{node.label_zh}：不得满足“{child.label_zh}”：",
+            f"{node.label_en}: must not hold: “{child.label_en}”: ",
+            basis_zh,
+            basis_en,
         )
     n = len(node.children)
-    kids = tuple(_compile(c) for c in node.children)
+    kids = tuple(_compile(c, basis) for c in node.children)
     if isinstance(node, AllNode):
         return _Plan(
-            node, _ALL, kids, head, f"须同时满足以下 {n} 项条件：", f"all of {n} conditions: "
+            node,
+            _ALL,
+            kids,
+            head,
+            f"{node.label_zh}：须同时满足以下 {n} 项条件：",
+            f"{node.label_en}: all of {n} conditions: ",
+            basis_zh,
+            basis_en,
         )
     return _Plan(
-        node, _ANY, kids, head, f"须满足以下 {n} 项条件之一：", f"at least one of {n} conditions: "
+        node,
+        _ANY,
+        kids,
+        head,
+        f"{node.label_zh}：须满足以下 {n} 项条件之一：",
+        f"{node.label_en}: at least one of {n} conditions: ",
+        basis_zh,
+        basis_en,
     )
 
 
@@ -329,8 +365,8 @@ def _explain(
         out["required"] = list(required) if isinstance(required, list | tuple) else required
         out["found"] = found
         out["missing"] = found is None
-        out["text_zh"] = f"{plan.text_zh}{req_zh}{seen_zh}：{_RESULT_ZH[result]}"
-        out["text_en"] = f"{plan.text_en}{req_en}{seen_en}: {_RESULT_EN[result]}"
+        out["text_zh"] = f"{plan.text_zh}{req_zh}{seen_zh}：{_RESULT_ZH[result]}{plan.basis_zh}"
+        out["text_en"] = f"{plan.text_en}{req_en}{seen_en}: {_RESULT_EN[result]}{plan.basis_en}"
     else:
         kids = [_explain(c, facts, params, results, explained) for c in plan.children]
         child_results = [results[c.node.id] for c in plan.children]
@@ -338,8 +374,8 @@ def _explain(
             result = _NOT[child_results[0]]
         else:
             result = _and(child_results) if plan.kind == _ALL else _or(child_results)
-        out["text_zh"] = plan.text_zh + _RESULT_ZH[result]
-        out["text_en"] = plan.text_en + _RESULT_EN[result]
+        out["text_zh"] = plan.text_zh + _RESULT_ZH[result] + plan.basis_zh
+        out["text_en"] = plan.text_en + _RESULT_EN[result] + plan.basis_en
         out["children"] = kids
     out["result"] = RESULT_NAMES[result]
     results[plan.node.id] = result
@@ -389,6 +425,7 @@ def _criterion_json(
         "label_zh": node.label_zh,
         "label_en": node.label_en,
         "legal_ref": node.legal_ref,
+        "legal_basis": ex["legal_basis"],
         "text_zh": ex["text_zh"],
         "text_en": ex["text_en"],
     }

@@ -114,6 +114,9 @@ class FactSpec:
     string_format: str | None = None  # "gb2260": six ASCII digits
     # Derived facts: computed from another fact by `complete_facts`.
     derived_from: str | None = None
+    # Rank facts: the words for each rank, so explanations read "≥ 中级" rather than "≥ 2".
+    rank_labels_zh: Mapping[int, str] | None = None
+    rank_labels_en: Mapping[int, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """Plain-dict form for a `GET /facts` style listing."""
@@ -138,6 +141,11 @@ class FactSpec:
                     "label_en": (self.value_labels_en or {}).get(v, v),
                 }
                 for v in self.allowed
+            ]
+        if self.rank_labels_zh:
+            out["ranks"] = [
+                {"rank": r, "label_zh": z, "label_en": (self.rank_labels_en or {}).get(r, z)}
+                for r, z in self.rank_labels_zh.items()
             ]
         if self.string_format:
             out["format"] = self.string_format
@@ -310,9 +318,17 @@ def _rank(
     label_zh: str,
     label_en: str,
     scale: Mapping[str, int],
+    labels_zh: Mapping[str, str],
     labels_en: Mapping[str, str],
 ) -> FactSpec:
     scale_en = ", ".join(f"{labels_en.get(k, k)}={v}" for k, v in scale.items())
+    # Ranks shared by several values (the top SME rung and the single champion) read as the
+    # first of them in the scale's order.
+    words_zh: dict[int, str] = {}
+    words_en: dict[int, str] = {}
+    for value, rank in scale.items():
+        words_zh.setdefault(rank, labels_zh.get(value, value))
+        words_en.setdefault(rank, labels_en.get(value, value))
     return FactSpec(
         name,
         ValueType.NUMBER,
@@ -323,6 +339,8 @@ def _rank(
         "整数，无需取整。",
         "An integer; no rounding.",
         derived_from=source,
+        rank_labels_zh=words_zh,
+        rank_labels_en=words_en,
     )
 
 
@@ -352,7 +370,13 @@ _FACT_LIST: tuple[FactSpec, ...] = (
         EDUCATION_EN,
     ),
     _rank(
-        "education_rank", "education", "学历等级", "education rank", EDUCATION_RANK, EDUCATION_EN
+        "education_rank",
+        "education",
+        "学历等级",
+        "education rank",
+        EDUCATION_RANK,
+        EDUCATION_ZH,
+        EDUCATION_EN,
     ),
     _enum(
         "title_level",
@@ -364,7 +388,7 @@ _FACT_LIST: tuple[FactSpec, ...] = (
         TITLE_ZH,
         TITLE_EN,
     ),
-    _rank("title_rank", "title_level", "职称等级", "title rank", TITLE_RANK, TITLE_EN),
+    _rank("title_rank", "title_level", "职称等级", "title rank", TITLE_RANK, TITLE_ZH, TITLE_EN),
     _months(
         "months_at_accredited_center",
         "在认定中心工作月数",
@@ -425,6 +449,7 @@ _FACT_LIST: tuple[FactSpec, ...] = (
         "企业梯度等级",
         "firm tier rank",
         FIRM_TIER_RANK,
+        FIRM_TIER_ZH,
         FIRM_TIER_EN,
     ),
     _flag(

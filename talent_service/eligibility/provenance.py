@@ -15,13 +15,19 @@ nothing about D.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
 
 from talent_service.declarations.selection import Claim
-from talent_service.eligibility.fact_builder import BuiltFacts, FactInputs
+from talent_service.eligibility.fact_builder import (
+    EPOCH,
+    BuiltFacts,
+    FactInputs,
+    stretches,
+    whole_months,
+)
 from talent_service.eligibility.fact_source import Held, Records, StatusRecord, status_on
 from talent_service.eligibility.tiers import tier_held_on
 from talent_service.reference.enums import Source, Verification
@@ -60,6 +66,37 @@ def _claim(claim: Claim | None) -> dict[str, Any]:
     }
 
 
+def _day(n: int) -> str:
+    return (EPOCH + timedelta(days=n)).isoformat()
+
+
+def month_evidence(inputs: FactInputs, built: BuiltFacts, rows: np.ndarray) -> dict[str, Any]:
+    """What made up a month count: the pieces of spells counted (first and last day counted,
+    capped at the as-of date) and the continuous stretches they merge into, with the whole
+    months of each, whose sum is the count."""
+    rows = rows[np.lexsort((inputs.hired[rows],))]
+    spell_ids = inputs.spell_id if inputs.spell_id is not None else np.arange(inputs.firm_id.size)
+    pieces = [
+        {
+            "spell_id": int(spell_ids[r]),
+            "firm_id": int(inputs.firm_id[r]),
+            "center_id": int(inputs.center_id[r]) if inputs.center_id[r] >= 0 else None,
+            "from": _day(int(inputs.hired[r])),
+            "through": _day(int(built.end[r]) - 1),
+        }
+        for r in rows
+    ]
+    _, start, stop, _ = stretches(
+        np.zeros(rows.size, np.int64), inputs.hired[rows], built.end[rows]
+    )
+    months = whole_months(start, stop)
+    periods = [
+        {"from": _day(int(a)), "through": _day(int(b) - 1), "months": int(m)}
+        for a, b, m in zip(start, stop, months, strict=True)
+    ]
+    return {"pieces": pieces, "stretches": periods}
+
+
 def _spells(inputs: FactInputs, rows: np.ndarray) -> dict[str, Any]:
     firms = sorted({int(f) for f in inputs.firm_id[rows]})
     spell_ids = inputs.spell_id if inputs.spell_id is not None else np.arange(inputs.firm_id.size)
@@ -87,7 +124,9 @@ def provenance(
             fed = np.flatnonzero(built.feeds[name] & (inputs.talent_index == 0))
             # A month count shows a firm nothing only if every spell of the person is its own:
             # even a zero would tell it that no other firm counts months for this person.
-            out[name] = _spells(inputs, fed) | {"own_firm": sole}
+            out[name] = (
+                _spells(inputs, fed) | month_evidence(inputs, built, fed) | {"own_firm": sole}
+            )
         elif name == "currently_employed":
             out[name] = {"rests_on": "spells", "firm_ids": everyone, "own_firm": sole}
         elif name in _CURRENT:
@@ -259,9 +298,12 @@ def describe(prov: dict[str, Any]) -> tuple[str, str]:
             n = len(prov.get("firm_ids", []))
             return f"依据：{n} 家企业登记的任职记录", f"rests on: employment spells of {n} firm(s)"
         n = len(prov["spell_ids"])
+        periods = prov.get("stretches", [])
+        zh = "；".join(f"{p['from']} 至 {p['through']}，{p['months']} 个月" for p in periods)
+        en = "; ".join(f"{p['from']} to {p['through']}, {p['months']} months" for p in periods)
         return (
-            f"依据：企业登记的任职记录（{n} 段）",
-            f"rests on: employment spells recorded by firms ({n})",
+            f"依据：企业登记的任职记录（{n} 段）" + (f"：{zh}" if zh else ""),
+            f"rests on: employment spells recorded by firms ({n})" + (f": {en}" if en else ""),
         )
     if kind == "tier period":
         if "tier_period_id" in prov:

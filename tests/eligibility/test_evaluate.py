@@ -113,6 +113,39 @@ def test_a_failing_not_is_blamed_as_one_criterion():
     assert [f["id"] for f in result.failed_criteria] == ["neg"]
 
 
+def test_a_criterion_without_its_own_reference_names_its_groups_and_ranks_read_as_words():
+    rule = validate_rule(
+        {
+            "id": "root",
+            "kind": "all",
+            "label_zh": "职称条件",
+            "label_en": "title conditions",
+            "legal_ref": "示例办法第5条",
+            "children": [
+                {
+                    "id": "title",
+                    "kind": "compare",
+                    "label_zh": "具有中级及以上职称",
+                    "label_en": "holds an intermediate title or higher",
+                    "fact": "title_rank",
+                    "op": "ge",
+                    "rhs": {"value": 2},
+                }
+            ],
+        }
+    )
+    result = evaluate(rule, {"title_rank": 1}, {})
+    (title,) = result.explanation["children"]
+    assert (title["legal_ref"], title["legal_basis"]) == (None, "示例办法第5条")
+    assert title["text_zh"] == "具有中级及以上职称：职称等级 ≥ 中级（实际 初级）：未通过"
+    assert title["text_en"] == (
+        "holds an intermediate title or higher: title rank ≥ intermediate (found junior): failed"
+    )
+    (failed,) = result.failed_criteria
+    assert failed["legal_basis"] == "示例办法第5条"
+    assert result.explanation["text_zh"].endswith("（依据：示例办法第5条）")
+
+
 def test_explanation_has_required_found_result_and_sentences_in_both_languages():
     rule = validate_rule(
         group(
@@ -158,6 +191,7 @@ def test_explanation_has_required_found_result_and_sentences_in_both_languages()
         "label_zh": "年龄上限",
         "label_en": "age limit",
         "legal_ref": "第3条",
+        "legal_basis": "第3条",
         "fact": "age_years",
         "op": "le",
         "required": 40,
@@ -165,13 +199,17 @@ def test_explanation_has_required_found_result_and_sentences_in_both_languages()
         "found": 38,
         "missing": False,
         "result": "pass",
-        "text_zh": "年龄（周岁） ≤ 40岁（实际 38岁）：通过",
-        "text_en": "age ≤ 40 years (found 38 years): passed",
+        # The policy's words for the criterion first, its legal reference last.
+        "text_zh": "年龄上限：年龄（周岁） ≤ 40岁（实际 38岁）：通过（依据：第3条）",
+        "text_en": "age limit: age ≤ 40 years (found 38 years): passed (under 第3条)",
     }
     assert edu["result"] == "fail" and edu["required"] == ["master", "doctor"]
-    assert edu["text_zh"] == "最高学历 属于 {硕士研究生、博士研究生}（实际 本科）：未通过"
+    assert edu["text_zh"] == "学历：最高学历 属于 {硕士研究生、博士研究生}（实际 本科）：未通过"
+    assert edu["legal_basis"] is None  # neither it nor its group names an article
     assert months["missing"] is True and months["result"] == "unknown"
-    assert months["text_en"] == "months at an accredited center ≥ 12 months (missing): undetermined"
+    assert months["text_en"] == (
+        "months: months at an accredited center ≥ 12 months (missing): undetermined"
+    )
     assert result.explanation["result"] == "fail"
     assert result.outcome is Outcome.ineligible
     assert result.params_used == {"max_age": 40}

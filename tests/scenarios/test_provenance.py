@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from talent_service.eligibility.store import load_default_policies
-from talent_service.models import Talent
+from talent_service.models import Center, Employment, Firm, Talent
 from tests.eligibility.test_checks_flow import nodes
 from tests.factories import MEIZHOU, SHANTOU, SHENZHEN, Factory
 from tests.scenarios.conftest import TODAY
@@ -177,3 +177,96 @@ def test_a_second_firms_claim_a_policy_accepts_unverified_is_flagged_as_that_fir
     prov = doc["provenance"]["hukou_in_city"]
     assert prov["own_firm"] == second.id and prov["flagged"] is True
     assert doc["facts"]["hukou_in_city"] is True and doc["outcome"] == "ineligible"
+
+
+def _months_node(doc: dict[str, Any]) -> dict[str, Any]:
+    (node,) = [n for n in criteria(doc) if n["fact"] == "months_at_accredited_center"]
+    return node
+
+
+def test_a_month_count_lists_the_spells_and_stretches_that_make_it_up(
+    subject: Person, session: Session
+) -> None:
+    """The evidence of "N months": each piece counted, with its dates, and the continuous
+    stretches it merges into, whose whole months add up to N. The firm whose spells they all
+    are sees them; a bureau does too."""
+    talent = session.get(Talent, subject.talent_id)
+    assert talent is not None
+    (spell,) = session.exec(select(Employment).where(Employment.talent_id == talent.id)).all()
+    own, center = session.get(Firm, spell.firm_id), session.get(Center, spell.center_id)
+    assert own is not None and center is not None
+    # An earlier stint of the same firm's at the same center, then a gap.
+    subject.make.employment(
+        talent,
+        own,
+        center,
+        hired_on=date(2021, 3, 1),
+        departed_on=date(2022, 6, 30),
+        departure_reason="resigned",
+    )
+
+    doc = subject.host_hukou()
+    prov = doc["provenance"]["months_at_accredited_center"]
+    assert [(p["from"], p["through"]) for p in prov["pieces"]] == [
+        ("2021-03-01", "2022-06-30"),
+        ("2023-01-10", TODAY.isoformat()),
+    ]
+    assert [p["months"] for p in prov["stretches"]] == [16, 44]
+    assert (
+        sum(p["months"] for p in prov["stretches"]) == doc["facts"]["months_at_accredited_center"]
+    )
+    node = _months_node(doc)
+    assert "2021-03-01 to 2022-06-30, 16 months" in node["rests_on_en"]
+    assert "2023-01-10 至 2026-09-15，44 个月" in node["rests_on_zh"]
+
+    r = subject.client.post(
+        CHECKS,
+        json={
+            "talent_id": subject.talent_id,
+            "as_of": TODAY.isoformat(),
+            "city_code": SHENZHEN,
+            "benefit": "hukou",
+        },
+        headers=subject.firm_headers,
+    )
+    assert r.status_code == 201, r.text
+    (seen,) = r.json()["decisions"]
+    assert (
+        seen["document"]["provenance"]["months_at_accredited_center"]["stretches"]
+        == (prov["stretches"])
+    )
+
+
+def test_a_month_count_resting_on_another_firms_spells_shows_the_firm_no_dates(
+    subject: Person, session: Session
+) -> None:
+    talent = session.get(Talent, subject.talent_id)
+    assert talent is not None
+    other = subject.make.firm(MEIZHOU)
+    elsewhere = subject.make.center(other, SHENZHEN, opened_on=date(2019, 1, 1))
+    subject.make.employment(
+        talent,
+        other,
+        elsewhere,
+        hired_on=date(2020, 2, 1),
+        departed_on=date(2021, 1, 31),
+        departure_reason="resigned",
+    )
+    bureau_view = subject.host_hukou()["provenance"]["months_at_accredited_center"]
+    assert len(bureau_view["pieces"]) == 2 and bureau_view["stretches"][0]["months"] == 12
+
+    r = subject.client.post(
+        CHECKS,
+        json={
+            "talent_id": subject.talent_id,
+            "as_of": TODAY.isoformat(),
+            "city_code": SHENZHEN,
+            "benefit": "hukou",
+        },
+        headers=subject.firm_headers,
+    )
+    assert r.status_code == 201, r.text
+    (seen,) = r.json()["decisions"]
+    assert seen["document"]["provenance"]["months_at_accredited_center"] == {"withheld": True}
+    node = _months_node(seen["document"])
+    assert "2020" not in node["rests_on_en"] + node["rests_on_zh"] + node["text_en"]
