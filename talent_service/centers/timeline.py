@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from talent_service.reference.enums import CenterStatus
 
@@ -41,15 +41,29 @@ def ordered(events: Iterable[Event]) -> list[Event]:
     return sorted(events, key=lambda e: (e.effective_on, e.id))
 
 
-def status_on(events: Iterable[Event], day: date) -> CenterStatus | None:
-    """The status on ``day``: that of the latest event effective on or before it; None before
-    the first event (the center had no status yet)."""
-    current: CenterStatus | None = None
-    for event in ordered(events):
+class _Dated(Protocol):
+    @property
+    def effective_on(self) -> date: ...
+
+
+D = TypeVar("D", bound=_Dated)
+
+
+def in_force(events: Iterable[D], day: date) -> D | None:
+    """Of ``events`` in the timeline's order, the one in force on ``day``: the latest effective
+    on or before it (None before the first)."""
+    last = None
+    for event in events:
         if event.effective_on > day:
             break
-        current = event.status
-    return current
+        last = event
+    return last
+
+
+def status_on(events: Iterable[Event], day: date) -> CenterStatus | None:
+    """The status on ``day``; None before the first event (the center had no status yet)."""
+    event = in_force(ordered(events), day)
+    return event.status if event is not None else None
 
 
 def periods(events: Iterable[Event]) -> list[Period]:

@@ -18,7 +18,7 @@ person. What leaves this module towards a caller is decided in ``disclosure``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy import ColumnElement, Select
 from sqlmodel import Session, col, select
 
+from talent_service.centers.timeline import in_force
 from talent_service.declarations.selection import EVERY_STATE, Claim, holding_on
 from talent_service.eligibility.fact_builder import (
     CENTER_STATUSES,
@@ -271,16 +272,6 @@ def held_on(
     )
 
 
-def status_on(events: Iterable[StatusRecord], day: date) -> StatusRecord | None:
-    """The center's event in force on ``day``: the latest effective on or before it."""
-    last = None
-    for e in events:
-        if e.effective_on > day:
-            break
-        last = e
-    return last
-
-
 def _pieces(spell: SpellRecord, events: list[StatusRecord]) -> list[tuple[int, int, int]]:
     """(first day, last day or NO_DATE, status index or -1) of the spell cut at the events."""
     start, end = day_number(spell.hired_on), _day(spell.departed_on)
@@ -323,7 +314,7 @@ def inputs_on(
         ]
         if s.departed_on is not None and s.departed_on > as_of:
             s = replace(s, departed_on=None)
-        now = status_on(events, as_of) if s.center_id is not None else None
+        now = in_force(events, as_of) if s.center_id is not None else None
         status_now = -1 if now is None else CENTER_STATUSES.index(now.status.value)
         tier = tier_held_on(records.tiers.get(s.firm_id, []), as_of)
         tier_code = _TIER["none"] if tier is None else _TIER[tier.tier]

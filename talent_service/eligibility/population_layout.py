@@ -78,7 +78,8 @@ def _in_force(line: _Timeline, center: IntArray, day: IntArray) -> tuple[IntArra
 
 def _pieces(cols: Columns, line: _Timeline, as_of: int) -> tuple[IntArray, ...]:
     """Per piece: its spell (index), first day, last day, status while worked; and per spell the
-    status on ``as_of`` (``fact_source._pieces`` and ``status_on``, for every spell at once)."""
+    status on ``as_of`` (``fact_source._pieces`` and ``timeline.in_force``, for every spell at
+    once)."""
     m = cols.spell_id.size
     dense = np.searchsorted(line.centers, cols.center_id)
     dense = np.minimum(dense, max(line.centers.size - 1, 0))

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from talent_service.centers.timeline import in_force
 from talent_service.declarations.selection import Claim
 from talent_service.eligibility.fact_builder import (
     EPOCH,
@@ -28,7 +29,7 @@ from talent_service.eligibility.fact_builder import (
     stretches,
     whole_months,
 )
-from talent_service.eligibility.fact_source import Held, Records, StatusRecord, status_on
+from talent_service.eligibility.fact_source import Held, Records, StatusRecord
 from talent_service.eligibility.tiers import tier_held_on
 from talent_service.reference.enums import Source, Verification
 
@@ -158,7 +159,7 @@ def _current(
                 "valid_to": period.valid_to.isoformat(),
             }
     elif name.startswith("center_") and spell.center_id is not None:
-        event = status_on(records.statuses.get(spell.center_id, []), built.as_of)
+        event = in_force(records.statuses.get(spell.center_id, []), built.as_of)
         base |= {"rests_on": "center status", "center_id": spell.center_id}
         if event is not None:
             base |= _event(event)
