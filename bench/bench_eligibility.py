@@ -26,7 +26,8 @@ import shutil
 import statistics
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,10 @@ def per_call_ms(fn: Callable[[], object], min_seconds: float = 2.0) -> tuple[flo
 # --- 1. single decisions ----------------------------------------------------------------------
 
 
-def bench_single() -> None:
+@contextmanager
+def seeded() -> Iterator[tuple[Session, Principal, CheckRequest, CheckRequest]]:
+    """A migrated SQLite database with the default policies, one talent at a Shenzhen center
+    among 200 others; the Shenzhen bureau, and its check for one benefit and for all."""
     folder = Path(tempfile.mkdtemp(prefix="bench-eligibility-"))
     url = f"sqlite:///{folder / 'bench.db'}"
     upgrade(url)
@@ -116,6 +120,13 @@ def bench_single() -> None:
             talent_id=talent.id, benefit=Benefit.hukou, city_code=SHENZHEN, as_of=AS_OF
         )
         both = CheckRequest(talent_id=talent.id, as_of=AS_OF)
+        yield session, bureau, one, both
+    engine.dispose()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def bench_single() -> None:
+    with seeded() as (session, bureau, one, both):
         calls = 0
 
         def run(req: CheckRequest) -> Callable[[], object]:
@@ -157,8 +168,6 @@ def bench_single() -> None:
     )
     print(f"  pure evaluate with explanation         {ms_eval * 1000:8.1f} µs")
     print(f"  outcome {document['outcome']}, forecast {document['forecast']['kind']}")
-    engine.dispose()
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- 2. simulation ----------------------------------------------------------------------------
