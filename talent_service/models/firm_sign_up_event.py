@@ -18,7 +18,9 @@ class FirmSignUpEvent(SQLModel, table=True):
     __tablename__ = "firm_sign_up_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    firm_id: int = Field(sa_column=Column(Integer, ForeignKey("firm.id"), nullable=False, index=True))
+    firm_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("firm.id"), nullable=False, index=True)
+    )
     state: SignUpState = Field(
         sa_column=Column(enum_type(SignUpState, "sign_up_state"), nullable=False)
     )
