@@ -57,7 +57,7 @@ def test_a_commit_that_fails_is_not_acknowledged_and_stores_nothing(own_server: 
             == 0
         )
         # The server goes on serving: the next write commits.
-        assert client.post("/v1/registrations", json=registration("fine")).status_code == 201
+        assert client.post("/v1/registrations", json=registration("fine")).status_code == 202
         assert login(client, "fine").status_code == 200
     print(f"failing commit answered {refused.status_code}; 0 rows stored")
 
