@@ -180,6 +180,8 @@ class TierPeriodRead(ResponseModel):
 
 class FirmEvent(StrEnum):
     registered = "registered"
+    sign_up_approved = "sign_up_approved"
+    sign_up_rejected = "sign_up_rejected"
     tier_submitted = "tier_submitted"
     tier_approved = "tier_approved"
     tier_rejected = "tier_rejected"

@@ -199,3 +199,16 @@ def test_the_queue_is_the_bureaus_home_city_and_all_for_the_province(
     assert len(first["items"]) == 1 and first["next_cursor"]
     # A firm, a pending one included, has no queue.
     assert client.get("/v1/sign-ups", headers=make.firm_user(make.firm(SHANTOU))).status_code == 403
+
+
+def test_the_firms_history_shows_who_signed_it_up_and_who_approved_it(
+    client: TestClient, make: Factory, session: Session
+) -> None:
+    firm_id, headers = _signed_up(client, "hr.hist")
+    _approve(client, firm_id, make.bureau(SHANTOU), reason="核验一致")
+    entries = client.get(f"/v1/firms/{firm_id}/history", headers=headers).json()["entries"]
+    assert [(e["event"], e["source"], e["note"]) for e in entries] == [
+        ("registered", "firm", None),
+        ("sign_up_approved", "bureau", "核验一致"),
+    ]
+    assert entries[0]["by"].startswith("user:")
