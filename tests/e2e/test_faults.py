@@ -206,7 +206,7 @@ def test_one_client_writing_1000_times_in_a_row_gets_no_5xx(world: World) -> Non
                 r = client.post("/v1/registrations", json=registration(f"seq-{i}"))
             statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
     print(f"1,000 sequential writes: {statuses}")
-    assert statuses == {201: 1000}
+    assert statuses == {201: 500, 202: 500}  # talents created, sign-ups accepted
 
 
 def test_eight_concurrent_writers_get_no_5xx(world: World) -> None:
