@@ -51,7 +51,8 @@ def upgrade() -> None:
     # batch recreates the table on SQLite, which cannot drop a default in place).
     with op.batch_alter_table('firm', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sign_up_state', _state(), server_default='approved', nullable=False))
-    with op.batch_alter_table('firm', schema=None, recreate='always') as batch_op:
+    recreate = 'always' if op.get_bind().dialect.name == 'sqlite' else 'auto'
+    with op.batch_alter_table('firm', schema=None, recreate=recreate) as batch_op:
         batch_op.alter_column('sign_up_state', server_default=None)
     op.execute(
         "INSERT INTO firm_sign_up_event (firm_id, state, source, authority, recorded_by, recorded_at) "
