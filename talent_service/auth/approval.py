@@ -49,8 +49,8 @@ def admitted(principal: Principal, decisions: Decisions, *, while_pending: bool)
     still held back, it is refused unless the route allows a pending firm (its own records)."""
     if principal.sign_up is None:
         return principal
-    assert principal.firm_id is not None  # only a firm user's token carries sign_up
-    decided = decisions.get(principal.firm_id)
+    # Only a firm user's token carries sign_up; without a firm nothing can admit it.
+    decided = decisions.get(principal.firm_id) if principal.firm_id is not None else None
     if decided is SignUpState.approved:
         return replace(principal, sign_up=None)
     if decided is SignUpState.rejected:
