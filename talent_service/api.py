@@ -14,11 +14,12 @@ from talent_service.eligibility.policy_routes import router as policies_router
 from talent_service.eligibility.routes import router as eligibility_router
 from talent_service.employments.routes import router as employments_router
 from talent_service.enclaves.routes import router as enclaves_router
-from talent_service.firms.registration_routes import router as registrations_router
 from talent_service.firms.routes import router as firms_router
 from talent_service.firms.tier_routes import queue_router as tier_queue_router
 from talent_service.firms.tier_routes import router as firm_tiers_router
 from talent_service.retention.routes import router as retention_router
+from talent_service.signups.routes import account_router, registrations_router
+from talent_service.signups.routes import router as sign_ups_router
 from talent_service.talents.routes import router as talents_router
 
 # FastAPI tries routes in order, and each miss costs a few microseconds: the talent read, which
@@ -37,6 +38,8 @@ PROTECTED = [
     policies_router,
     retention_router,
     audit_router,
+    sign_ups_router,
+    account_router,
 ]
 PUBLIC = [auth_router, registrations_router]
 

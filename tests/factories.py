@@ -32,6 +32,7 @@ from talent_service.reference.enums import (
     FirmTier,
     Role,
     Sex,
+    SignUpState,
     Source,
     TierState,
     Verification,
@@ -101,6 +102,7 @@ class Factory:
             "uscc": synthetic_uscc(self.rng, home),
             "name": f"Firm {self.rng.randrange(10**6)}",
             "home_city_code": home,
+            "sign_up_state": SignUpState.approved,
         }
         firm = self._save(Firm(**(values | kw)))
         if tier is not None:

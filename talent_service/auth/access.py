@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import Depends, Request
 
-from talent_service.auth import revocations
+from talent_service.auth import approval, revocations
 from talent_service.auth.principal import Principal
 from talent_service.auth.tokens import verified_token
 from talent_service.core.errors import FORBIDDEN, UNAUTHENTICATED, DomainError
@@ -16,9 +16,10 @@ from talent_service.core.unit_of_work import PRINCIPAL_SCOPE_KEY
 from talent_service.reference.enums import Role
 
 
-async def authenticate(request: Request) -> Principal:
+async def authenticate(request: Request, *, while_pending: bool = False) -> Principal:
     """The caller named by the request's bearer token (its signature checked once, then cached
-    until expiry), unless the token was revoked or its account's tokens ended since."""
+    until expiry), unless the token was revoked or its account's tokens ended since, or its
+    firm's sign-up is pending or rejected and the route is not one such a firm may use."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -27,8 +28,9 @@ async def authenticate(request: Request) -> Principal:
     current = await revocations.current(request)
     if current.refuses(verified.principal.subject, verified.version, verified.jti):
         raise DomainError(UNAUTHENTICATED, "The access token has been revoked.")
-    request.scope[PRINCIPAL_SCOPE_KEY] = verified.principal  # who the audit entry names
-    return verified.principal
+    principal = approval.admitted(verified.principal, current.sign_ups, while_pending=while_pending)
+    request.scope[PRINCIPAL_SCOPE_KEY] = principal  # who the audit entry names
+    return principal
 
 
 class Access:
@@ -39,12 +41,14 @@ class Access:
     revocation snapshot's refresh every few seconds, runs in a thread of its own.
     """
 
-    def __init__(self, *roles: Role, scope: str) -> None:
+    def __init__(self, *roles: Role, scope: str, while_pending: bool = False) -> None:
         self.roles = frozenset(roles)
         self.scope = scope
+        # A firm whose sign-up is pending or rejected may call this route (its own records).
+        self.while_pending = while_pending
 
     async def __call__(self, request: Request) -> Principal:
-        principal = await authenticate(request)
+        principal = await authenticate(request, while_pending=self.while_pending)
         if principal.role not in self.roles or self.scope not in principal.scopes:
             raise DomainError(
                 FORBIDDEN,
@@ -54,7 +58,8 @@ class Access:
         return principal
 
     def __repr__(self) -> str:
-        return f"Access({sorted(self.roles)}, scope={self.scope!r})"
+        pending = ", while_pending=True" if self.while_pending else ""
+        return f"Access({sorted(self.roles)}, scope={self.scope!r}{pending})"
 
 
 class Public:

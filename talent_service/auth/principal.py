@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from talent_service.reference.enums import Role
+from talent_service.reference.enums import Role, SignUpState
 
 # Scopes name areas of the API; a user's scopes follow from the role, a client's are granted.
 SCOPE_REGISTRY_READ = "registry:read"
@@ -22,6 +22,8 @@ SCOPE_RETENTION_READ = "retention:read"
 SCOPE_FACTS_VERIFY = "facts:verify"
 # Reading the audit log: the province's alone.
 SCOPE_AUDIT_READ = "audit:read"
+# Approving or rejecting a self-registered firm: its home city's bureau, or the province.
+SCOPE_FIRMS_APPROVE = "firms:approve"
 
 ALL_SCOPES = frozenset(
     {
@@ -37,6 +39,7 @@ ALL_SCOPES = frozenset(
         SCOPE_RETENTION_READ,
         SCOPE_FACTS_VERIFY,
         SCOPE_AUDIT_READ,
+        SCOPE_FIRMS_APPROVE,
     }
 )
 # Machine clients may be granted read and verification scopes, never registry writes.
@@ -55,6 +58,7 @@ ROLE_SCOPES: dict[Role, frozenset[str]] = {
             SCOPE_POLICIES_WRITE,
             SCOPE_RETENTION_READ,
             SCOPE_FACTS_VERIFY,
+            SCOPE_FIRMS_APPROVE,
         }
     ),
     Role.firm: frozenset(
@@ -76,6 +80,14 @@ class Principal:
     city_code: str | None = None
     firm_id: int | None = None
     scopes: frozenset[str] = frozenset()
+    # A firm user's firm when its sign-up is not approved (pending or rejected); None otherwise.
+    # Such a caller may use only the routes whose rule says ``while_pending`` (auth/approval.py).
+    sign_up: SignUpState | None = None
+
+    @property
+    def held_back(self) -> bool:
+        """Its firm's sign-up is pending or rejected: it sees its own firm and nothing else."""
+        return self.sign_up is not None
 
     @property
     def sees_whole_province(self) -> bool:
@@ -83,22 +95,36 @@ class Principal:
         return self.role is Role.province or (self.role is Role.client and self.city_code is None)
 
     def claims(self) -> dict[str, object]:
-        return {
+        claims: dict[str, object] = {
             "sub": self.subject,
             "role": self.role.value,
             "city": self.city_code,
             "firm": self.firm_id,
             "scope": " ".join(sorted(self.scopes)),
         }
+        if self.sign_up is not None:  # absent: approved (and every token issued before 0009)
+            claims["sign_up"] = self.sign_up.value
+        return claims
 
     @classmethod
     def from_claims(cls, claims: dict[str, object]) -> Principal:
         firm = claims.get("firm")
         city = claims.get("city")
+        sign_up = claims.get("sign_up")
         return cls(
             subject=str(claims["sub"]),
             role=Role(str(claims["role"])),
             city_code=str(city) if city is not None else None,
             firm_id=int(firm) if isinstance(firm, int) else None,
             scopes=frozenset(str(claims.get("scope", "")).split()),
+            sign_up=_held_back(sign_up),
         )
+
+
+def _held_back(claim: object) -> SignUpState | None:
+    """The ``sign_up`` claim as a state that holds the caller back; an unknown value is an
+    invalid token (ValueError), never a free pass."""
+    if claim is None:
+        return None
+    state = SignUpState(str(claim))
+    return None if state is SignUpState.approved else state

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from talent_service.auth import approval
 from talent_service.core import clock
 from talent_service.core.config import get_settings
 from talent_service.core.db import connect
@@ -36,6 +37,7 @@ LONGEST_TOKEN_LIFETIME = timedelta(hours=24)  # the settings' upper bound
 class Revocations:
     versions: dict[str, int] = field(default_factory=dict)  # subject -> current token version
     revoked: set[str] = field(default_factory=set)  # jti
+    sign_ups: approval.Decisions = field(default_factory=dict)  # read with them, same bound
     fresh_until: float = float("-inf")
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -46,8 +48,14 @@ class Revocations:
         """Refused on this worker at once; the other workers read it at their next refresh."""
         self.revoked.add(jti)
 
+    def expire(self) -> None:
+        """Read again at the next request (after a sign-up decision on this worker)."""
+        self.fresh_until = float("-inf")
 
-def read_revocations(bind: Engine | Connection, now: datetime) -> tuple[dict[str, int], set[str]]:
+
+def read_revocations(
+    bind: Engine | Connection, now: datetime
+) -> tuple[dict[str, int], set[str], approval.Decisions]:
     since = now - LONGEST_TOKEN_LIFETIME
     with connect(bind) as connection:
         users = connection.execute(
@@ -61,8 +69,9 @@ def read_revocations(bind: Engine | Connection, now: datetime) -> tuple[dict[str
         revoked = connection.execute(
             select(col(RevokedToken.jti)).where(col(RevokedToken.expires_at) > now)
         ).all()
+        sign_ups = approval.read_decisions(connection, since)
     versions = {f"user:{u}": v for u, v in users} | {f"client:{c}": v for c, v in clients}
-    return versions, {row[0] for row in revoked}
+    return versions, {row[0] for row in revoked}, sign_ups
 
 
 def snapshot(app: FastAPI) -> Revocations:
@@ -82,8 +91,9 @@ async def current(request: Request) -> Revocations:
         now = clock.now()
         if now.timestamp() >= revocations.fresh_until:
             bind = read_bind(request)
-            versions, revoked = await to_thread.run_sync(read_revocations, bind, now)
+            versions, revoked, sign_ups = await to_thread.run_sync(read_revocations, bind, now)
             revocations.versions, revocations.revoked = versions, revoked
+            revocations.sign_ups = sign_ups
             revocations.fresh_until = (
                 now.timestamp() + get_settings().token_revocation_refresh_seconds
             )

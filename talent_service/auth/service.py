@@ -7,15 +7,15 @@ principal. The route records the outcome in between (auth/throttle.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlmodel import Session, select
 
 from talent_service.auth.principal import ROLE_SCOPES, Principal
 from talent_service.core.errors import INVALID_GRANT, DomainError
 from talent_service.core.security import verify_password
-from talent_service.models import Client, User
-from talent_service.reference.enums import Role
+from talent_service.models import Client, Firm, User
+from talent_service.reference.enums import Role, SignUpState
 
 REFUSED = "The credentials were not accepted."
 
@@ -57,12 +57,19 @@ def find_user(session: Session, username: str) -> Account:
     user = session.exec(select(User).where(User.username == _plain(username))).first()
     if user is None:
         return _NOBODY
+    sign_up = None
+    if user.firm_id is not None:
+        # The token says whether the firm was approved when it was issued; an approval made
+        # later reaches a pending token through the workers' snapshot (auth/approval.py).
+        state = session.exec(select(Firm.sign_up_state).where(Firm.id == user.firm_id)).one()
+        sign_up = None if state == SignUpState.approved else SignUpState(state)
     principal = Principal(
         subject=f"user:{user.id}",
         role=user.role,
         city_code=user.city_code,
         firm_id=user.firm_id,
         scopes=ROLE_SCOPES[user.role],
+        sign_up=sign_up,
     )
     return Account(user.password_hash, user.is_active, user.token_version, principal)
 
@@ -90,10 +97,4 @@ def grant(account: Account, scope: str | None) -> Principal:
     """The principal a token is issued to, narrowed to the requested scopes."""
     assert account.principal is not None  # only called once the credentials were accepted
     principal = account.principal
-    return Principal(
-        subject=principal.subject,
-        role=principal.role,
-        city_code=principal.city_code,
-        firm_id=principal.firm_id,
-        scopes=_narrow(principal.scopes, scope),
-    )
+    return replace(principal, scopes=_narrow(principal.scopes, scope))

@@ -8,7 +8,10 @@ indistinguishable from a row that does not exist.
 - bureau (and a machine client bound to a city) of city X: centers hosted in X, firms based in X
   or hosting a center in X, spells at such firms or centers, and the talent of those spells or
   registered by firms based in X;
-- enclave spaces are public program infrastructure: every authenticated caller may read them.
+- enclave spaces are public program infrastructure: every authenticated caller may read them;
+- a firm user whose firm's sign-up is pending or rejected (``Principal.held_back``): its own
+  firm and nothing else, whatever its role's rule would show (auth/approval.py refuses its
+  requests on every other route; this is the second wall).
 
 A firm reads a person through its own registration (``own_registrations``, ``registered_rows``):
 the person joined to the firm's ``TalentFirm`` row, which is the firm rule for talent written as a
@@ -32,6 +35,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
+    false,
     or_,
     true,
 )
@@ -76,9 +80,12 @@ class Reach(Enum):
     province = "province"  # everything
     firm = "firm"  # one firm
     city = "city"  # one city (bureau, city-bound machine client)
+    held_back = "held_back"  # a firm not approved: its own firm row only
 
 
 def reach_of(p: Principal) -> Reach:
+    if p.held_back:
+        return Reach.held_back
     if p.sees_whole_province:
         return Reach.province
     return Reach.firm if p.role is Role.firm else Reach.city
@@ -143,6 +150,11 @@ def _talent_rule_for(
     return or_(registered_here, hosted_here)
 
 
+def _held_back_rule(model: type[SQLModel], firm: Bound) -> ColumnElement[bool]:
+    """A firm not approved sees its own firm row, no other row of any table."""
+    return col(Firm.id) == firm if model is Firm else false()
+
+
 def _talent_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
     return _talent_rule_for(reach, city, firm, Talent.id)
 
@@ -171,6 +183,8 @@ def visible(model: type[SQLModel], principal: Principal) -> ColumnElement[bool]:
     reach = reach_of(principal)
     if reach is Reach.province:
         return true()
+    if reach is Reach.held_back:
+        return _held_back_rule(model, principal.firm_id)
     if model is Decision and principal.role is Role.client:
         # A city-bound machine client (e.g. a school-admission system) sees its city's decisions.
         return and_(
@@ -240,6 +254,8 @@ def _by_ids(
     query = select(model).where(model_id == keys[0] if count == 1 else model_id.in_(keys))
     if reach is Reach.province:
         return query
+    if reach is Reach.held_back:
+        return query.where(_held_back_rule(model, firm))
     if client_decisions:
         query = query.where(col(Decision.city_code) == city)
     if model is not Talent:
@@ -307,11 +323,12 @@ def own_registrations(principal: Principal) -> Select[Talent, TalentFirm]:
     with the firm's own registration: the firm rule for talent, as a join."""
     if principal.role is not Role.firm:
         raise ValueError("only a firm reads people through its registrations")
-    return (
+    query = (
         sa_select(Talent, TalentFirm)
         .join(TalentFirm, col(TalentFirm.talent_id) == Talent.id)
         .where(col(TalentFirm.firm_id) == principal.firm_id)
     )
+    return query.where(false()) if principal.held_back else query
 
 
 @lru_cache(maxsize=64)
@@ -335,6 +352,8 @@ async def registered_rows(
 ) -> dict[int, dict[str, Any]]:
     """``visible_rows`` for a firm's view of people: ``columns`` (of the person and of the
     firm's registration; ``id`` among them) for the keys the firm registered; others are absent."""
+    if view.reach is Reach.held_back:
+        return {}  # a firm not approved reads no one
     if view.reach is not Reach.firm:
         raise ValueError("only a firm's view reads people through its registrations")
     keys = sorted(set(keys))

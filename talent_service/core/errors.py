@@ -27,6 +27,9 @@ VALIDATION = ProblemType("validation", "Request is not valid", 422)
 BAD_REQUEST = ProblemType("bad-request", "Request cannot be read", 400)
 UNAUTHENTICATED = ProblemType("unauthenticated", "Authentication required", 401)
 FORBIDDEN = ProblemType("forbidden", "Not allowed for this caller", 403)
+# A self-registered firm's account before its home city's bureau approved it, or after it refused.
+FIRM_PENDING = ProblemType("firm-pending", "The firm's sign-up awaits approval", 403)
+FIRM_REJECTED = ProblemType("firm-rejected", "The firm's sign-up was rejected", 403)
 NOT_FOUND = ProblemType("not-found", "Resource not found", 404)
 METHOD_NOT_ALLOWED = ProblemType("method-not-allowed", "Method not allowed", 405)
 NOT_ACCEPTABLE = ProblemType("not-acceptable", "Not acceptable", 406)
@@ -46,6 +49,8 @@ PROBLEM_TYPES = {
         BAD_REQUEST,
         UNAUTHENTICATED,
         FORBIDDEN,
+        FIRM_PENDING,
+        FIRM_REJECTED,
         NOT_FOUND,
         METHOD_NOT_ALLOWED,
         NOT_ACCEPTABLE,

@@ -17,7 +17,7 @@ from talent_service.demo.catalog import AS_OF, BASE_TIERS, CERT_PREFIX, FIRMS_PE
 from talent_service.demo.names import CITY_INDUSTRIES, brand, firm_name
 from talent_service.demo.state import Demo, FirmPlan, add_years, between, office_moment, weighted
 from talent_service.models import City, Firm, FirmTierPeriod, User
-from talent_service.reference.enums import FirmTier, Role, Source, TierState
+from talent_service.reference.enums import FirmTier, Role, SignUpState, Source, TierState
 from talent_service.reference.identifiers import known_region_codes_for, synthetic_uscc
 
 # The design brief's story: a Shantou firm kept 1 of the 20 master's-or-above recruits it hired.
@@ -57,7 +57,12 @@ def build_firms(demo: Demo) -> None:
             )
             names.add(name)
             plan = FirmPlan(
-                row=Firm(uscc=_uscc(demo, code, usccs), name=name, home_city_code=code),
+                row=Firm(
+                    uscc=_uscc(demo, code, usccs),
+                    name=name,
+                    home_city_code=code,
+                    sign_up_state=SignUpState.approved,  # seeded: as if approved long ago
+                ),
                 tier=tier,
                 trade=trade,
                 industry_short="智能装备" if is_story else short_name,

@@ -10,7 +10,7 @@ from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdPath
 from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.firms import service
-from talent_service.firms.auth import FirmsAdmin, FirmsRead, FirmsWrite
+from talent_service.firms.auth import FirmsAdmin, FirmsReadOwn, FirmsWrite
 from talent_service.firms.schemas import FirmCreate, FirmRead, FirmUpdate
 from talent_service.reference.enums import FirmTier
 
@@ -31,7 +31,7 @@ def create_firm(principal: FirmsAdmin, body: FirmCreate, session: SessionDep) ->
 
 @router.get("", response_model=Page[FirmRead], summary="List the firms the caller may see")
 def list_firms(
-    principal: FirmsRead,
+    principal: FirmsReadOwn,
     session: SessionDep,
     page: Annotated[PageParams, Depends(page_params)],
     home_city_code: CityQuery = None,
@@ -47,7 +47,7 @@ def list_firms(
     "/{firm_id}", response_model=FirmRead, summary="Read a firm", responses=problem_responses(404)
 )
 def read_firm(
-    principal: FirmsRead, firm_id: IdPath, session: SessionDep, response: Response
+    principal: FirmsReadOwn, firm_id: IdPath, session: SessionDep, response: Response
 ) -> FirmRead:
     firm = FirmRead.of(*service.get_firm(session, principal, firm_id))
     response.headers["ETag"] = f'"{firm.version}"'

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Annotated, Self
 
 from pydantic import AfterValidator, Field, model_validator
 
-from talent_service.accounts.service import MIN_PASSWORD
 from talent_service.core.types import (
     LATEST_DATE,
     CityCode,
@@ -18,7 +17,7 @@ from talent_service.core.types import (
     UpdateModel,
     field_errors,
 )
-from talent_service.reference.enums import FirmTier, Source, TierState
+from talent_service.reference.enums import FirmTier, SignUpState, Source, TierState
 from talent_service.reference.identifiers import IdentifierError, validate_uscc
 
 if TYPE_CHECKING:
@@ -109,6 +108,10 @@ class FirmRead(ResponseModel):
         description="First day of today's certificate; null with a tier: since before the records"
     )
     tier_expires_on: date | None = Field(description="Last day of today's certificate")
+    sign_up_state: SignUpState = Field(
+        description="A self-registered firm is pending until its home city's bureau (or the "
+        "province) approves it: GET /v1/sign-ups/{firm_id}"
+    )
     version: int
     created_at: datetime
 
@@ -124,22 +127,10 @@ class FirmRead(ResponseModel):
             tier_certificate_no=period.certificate_no if period else None,
             tier_valid_from=period.valid_from if period else None,
             tier_expires_on=period.valid_to if period else None,
+            sign_up_state=firm.sign_up_state,
             version=firm.version,
             created_at=firm.created_at,
         )
-
-
-class FirmRegistration(RequestModel):
-    """A firm registering itself, with the first account of its HR clerk."""
-
-    firm: FirmCreate
-    username: Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
-    password: Annotated[str, Field(min_length=MIN_PASSWORD, max_length=128)]
-
-
-class FirmRegistered(ResponseModel):
-    firm: FirmRead
-    username: str
 
 
 # --- tier periods ----------------------------------------------------------------------------
@@ -189,6 +180,8 @@ class TierPeriodRead(ResponseModel):
 
 class FirmEvent(StrEnum):
     registered = "registered"
+    sign_up_approved = "sign_up_approved"
+    sign_up_rejected = "sign_up_rejected"
     tier_submitted = "tier_submitted"
     tier_approved = "tier_approved"
     tier_rejected = "tier_rejected"

@@ -9,25 +9,44 @@ from talent_service.core.clock import today
 from talent_service.core.errors import conflict
 from talent_service.core.pagination import PageParams
 from talent_service.core.preconditions import check_version
-from talent_service.core.security import hash_password
 from talent_service.firms.queries import firms_page, tiers_held_on
-from talent_service.firms.schemas import FirmCreate, FirmRegistration, FirmUpdate
+from talent_service.firms.schemas import FirmCreate, FirmUpdate
 from talent_service.firms.tier_rule import TierRow
 from talent_service.firms.tiers import record_with_firm
-from talent_service.models import Firm, User
-from talent_service.reference.enums import FirmTier, Role
+from talent_service.models import Firm, FirmSignUpEvent
+from talent_service.reference.enums import FirmTier, SignUpState, Source
 
 # A firm with the period giving it its tier today (None: no tier today).
 FirmWithTier = tuple[Firm, TierRow | None]
 
 
-def _insert_firm(session: Session, data: FirmCreate, at: str) -> Firm:
-    require_city(session, data.home_city_code, f"{at}.home_city_code", prd=False)
-    if session.exec(select(Firm.id).where(Firm.uscc == data.uscc)).first() is not None:
-        raise conflict(f"a firm with USCC {data.uscc} is already registered", f"{at}.uscc")
-    firm = Firm(uscc=data.uscc, name=data.name, home_city_code=data.home_city_code)
+def insert_firm(session: Session, data: FirmCreate, state: SignUpState) -> Firm:
+    """The firm's row, its city and USCC already checked by the caller."""
+    firm = Firm(
+        uscc=data.uscc, name=data.name, home_city_code=data.home_city_code, sign_up_state=state
+    )
     session.add(firm)
     session.flush()
+    return firm
+
+
+def _insert_firm(session: Session, data: FirmCreate, at: str, *, by: str) -> Firm:
+    require_city(session, data.home_city_code, f"{at}.home_city_code", prd=False)
+    if session.exec(select(Firm.id).where(Firm.uscc == data.uscc)).first() is not None:
+        # The province may learn what is registered; a self-registration never does.
+        raise conflict(f"a firm with USCC {data.uscc} is already registered", f"{at}.uscc")
+    firm = insert_firm(session, data, SignUpState.approved)
+    assert firm.id is not None
+    # Registered by the province: approved by it at once (the history says so).
+    session.add(
+        FirmSignUpEvent(
+            firm_id=firm.id,
+            state=SignUpState.approved,
+            source=Source.province,
+            authority="province",
+            recorded_by=by,
+        )
+    )
     return firm
 
 
@@ -43,25 +62,8 @@ def create_firm(
 
     ``at`` is where the firm sits in the request, so errors name the field the caller sent.
     """
-    firm = _insert_firm(session, data, at)
+    firm = _insert_firm(session, data, at, by=by)
     record_with_firm(session, firm, data, by=by, approved=True, at=at)
-    return firm
-
-
-def register_firm(session: Session, data: FirmRegistration) -> Firm:
-    """A firm registers itself; a certificate it sends awaits the province (submitted)."""
-    if session.exec(select(User.id).where(User.username == data.username)).first() is not None:
-        raise conflict(f"username {data.username!r} is taken", "body.username")
-    firm = _insert_firm(session, data.firm, "body.firm")
-    user = User(
-        username=data.username,
-        password_hash=hash_password(data.password),
-        role=Role.firm,
-        firm_id=firm.id,
-    )
-    session.add(user)
-    session.flush()
-    record_with_firm(session, firm, data.firm, by=f"user:{user.id}", approved=False, at="body.firm")
     return firm
 
 

@@ -55,19 +55,30 @@ def new_period(
     )
 
 
-def record_with_firm(
-    session: Session, firm: Firm, data: TierFields, *, by: str, approved: bool, at: str
-) -> FirmTierPeriod | None:
-    """The certificate sent with a new firm, if any (``at``: where the firm sits in the body)."""
+def certificate_start(data: TierFields, at: str) -> date | None:
+    """The first day of the certificate sent with a new firm (absent: today), or a rule
+    violation; None without a certificate. A sign-up checks it before anything else, so that
+    its answer never depends on what is already registered."""
     if data.tier is None:
         return None
-    assert firm.id is not None and data.tier_certificate_no and data.tier_expires_on
+    assert data.tier_expires_on is not None
     valid_from = data.tier_valid_from or today()
     if valid_from > data.tier_expires_on:
         raise rule_violation(
             f"{at}.tier_valid_from",
             f"required for a certificate that expired before today ({data.tier_expires_on})",
         )
+    return valid_from
+
+
+def record_with_firm(
+    session: Session, firm: Firm, data: TierFields, *, by: str, approved: bool, at: str
+) -> FirmTierPeriod | None:
+    """The certificate sent with a new firm, if any (``at``: where the firm sits in the body)."""
+    valid_from = certificate_start(data, at)
+    if valid_from is None or data.tier is None:
+        return None
+    assert firm.id is not None and data.tier_certificate_no and data.tier_expires_on
     period = new_period(
         firm.id,
         data.tier,

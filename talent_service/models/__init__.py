@@ -15,6 +15,7 @@ from talent_service.models.employment import Employment
 from talent_service.models.enclave import Enclave
 from talent_service.models.enclave_partner import EnclavePartner
 from talent_service.models.firm import Firm
+from talent_service.models.firm_sign_up_event import FirmSignUpEvent
 from talent_service.models.firm_tier import FirmTierPeriod
 from talent_service.models.policy import Policy
 from talent_service.models.policy_parameter import PolicyParameter
@@ -40,6 +41,7 @@ __all__ = [
     "Enclave",
     "EnclavePartner",
     "Firm",
+    "FirmSignUpEvent",
     "FirmTierPeriod",
     "Policy",
     "PolicyParameter",

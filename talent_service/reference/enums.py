@@ -105,6 +105,14 @@ class TierState(StrEnum):
     rejected = "rejected"
 
 
+class SignUpState(StrEnum):
+    """A firm's sign-up: pending until its home city's bureau (or the province) decides."""
+
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
 class Role(StrEnum):
     province = "province"
     bureau = "bureau"

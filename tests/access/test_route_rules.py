@@ -160,6 +160,14 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
         {"id_number": _RESIDENT_ID, "benefit": "hukou", "city_code": "440300"},
     ),
     ("GET", "/v1/eligibility/facts"): ("/v1/eligibility/facts", None),
+    ("GET", "/v1/sign-ups"): ("/v1/sign-ups?state=pending", None),
+    ("GET", "/v1/sign-ups/{firm_id}"): ("/v1/sign-ups/1", None),
+    ("POST", "/v1/sign-ups/{firm_id}/approve"): ("/v1/sign-ups/1/approve", {}),
+    ("POST", "/v1/sign-ups/{firm_id}/reject"): (
+        "/v1/sign-ups/1/reject",
+        {"reason": "not a firm of the programme"},
+    ),
+    ("GET", "/v1/account"): ("/v1/account", None),
 }
 
 

@@ -157,10 +157,15 @@ def test_hot_read_reads_revocations_once_per_bound_not_per_request(
         finally:
             event.remove(connection, "before_cursor_execute", seen)
     # The snapshot is read once for the first bound (on the first request: issuing a token
-    # reads none) and once after it, three small SELECTs each; nothing else through
-    # SQLAlchemy, though each of the 21 reads was answered (the talent row is read on the
-    # driver, core/driver_read.py).
+    # reads none) and once after it, four small SELECTs each (the fourth: sign-up decisions,
+    # auth/approval.py); nothing else through SQLAlchemy, though each of the 21 reads was
+    # answered (the talent row is read on the driver, core/driver_read.py).
     assert sum("FROM revoked_token" in s for s in statements) == 2
-    snapshot_tables = ("FROM user_account", "FROM api_client", "FROM revoked_token")
-    assert len(statements) == 6
+    snapshot_tables = (
+        "FROM user_account",
+        "FROM api_client",
+        "FROM revoked_token",
+        "FROM firm_sign_up_event",
+    )
+    assert len(statements) == 8
     assert all(any(t in s for t in snapshot_tables) for s in statements)

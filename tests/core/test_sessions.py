@@ -37,7 +37,7 @@ def test_get_requests_receive_a_read_only_session(bound_engines: None) -> None:
 def test_read_only_session_refuses_to_write(bound_engines: None) -> None:
     session = db.read_session()
     try:
-        session.add(Firm(uscc="x", name="x", home_city_code="440500"))
+        session.add(Firm(uscc="x", name="x", home_city_code="440500", sign_up_state="approved"))
         with pytest.raises(RuntimeError, match="read-only"):
             session.flush()
     finally:

@@ -17,6 +17,7 @@ from stdnum.cn import ric
 
 from talent_service.reference.identifiers import known_region_codes_for, synthetic_uscc
 from tests.e2e.live import PASSWORD, PROVINCE_USER, LiveServer
+from tests.sign_ups import signed_up_and_approved
 
 HOME_CITY = "440500"  # Shantou: a home city of the program
 HOST_CITY = "440300"  # Shenzhen: a host city
@@ -111,10 +112,10 @@ class World:
         return httpx.Client(base_url=self.server.url, timeout=TIMEOUT)
 
     def firm(self) -> Firm:
+        """A firm that signed itself up and was approved by the province."""
         username = f"firm-{next(self._names)}"
-        response = self.client.post("/v1/registrations", json=registration(username))
-        assert response.status_code == 201, response.text
-        return Firm(response.json()["firm"]["id"], username, bearer(self.client, username))
+        done = signed_up_and_approved(self.client, registration(username), self.province)
+        return Firm(done.firm_id, username, done.headers)
 
     def enclave(self, area: float) -> int:
         body = {

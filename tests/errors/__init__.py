@@ -20,6 +20,7 @@ from talent_service.models import (
     Enclave,
     EnclavePartner,
     Firm,
+    FirmSignUpEvent,
     Talent,
     TalentFirm,
     User,
@@ -29,6 +30,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_BASE = "https://talent-service.gd.gov.cn/problems/"
 TABLES: tuple[type[SQLModel], ...] = (
     Firm,
+    FirmSignUpEvent,
     User,
     Client,
     Enclave,

@@ -16,6 +16,7 @@ from talent_service.reference.identifiers import synthetic_uscc
 from tests.errors import assert_problem
 from tests.factories import SHANTOU, Factory
 from tests.firms import TODAY, period_count, stored, tier_body
+from tests.sign_ups import signed_up_and_approved
 
 
 def _firm(client: TestClient, make: Factory, firm_id: int | None) -> dict[str, Any]:
@@ -275,9 +276,8 @@ def test_a_self_registration_with_a_tier_lands_as_submitted_in_the_queue(
     client: TestClient, make: Factory, session: Session
 ) -> None:
     body = {"firm": _new_firm(3, **CERTIFICATE), "username": "hr.tier", "password": "p" * 12}
-    r = client.post("/v1/registrations", json=body)
-    assert r.status_code == 201, r.text
-    firm = r.json()["firm"]
+    signed_up = signed_up_and_approved(client, body, make.province())
+    firm = _firm(client, make, signed_up.firm_id)
     assert firm["tier"] is None and firm["tier_certificate_no"] is None
     user = session.exec(select(User).where(User.username == "hr.tier")).one()
     queue = client.get("/v1/firm-tiers?state=submitted", headers=make.province()).json()["items"]
@@ -296,7 +296,7 @@ def test_a_self_registration_without_a_tier_writes_no_period(
 ) -> None:
     count = period_count(session)
     body = {"firm": _new_firm(4), "username": "hr.notier", "password": "p" * 12}
-    assert client.post("/v1/registrations", json=body).status_code == 201
+    assert client.post("/v1/registrations", json=body).status_code == 202
     assert period_count(session) == count
 
 

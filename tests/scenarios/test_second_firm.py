@@ -30,6 +30,7 @@ from tests.eligibility.test_checks_flow import nodes
 from tests.factories import MEIZHOU, SHANTOU, SHENZHEN, Factory
 from tests.scenarios.conftest import TODAY
 from tests.scenarios.policies import accept_verified_only
+from tests.sign_ups import signed_up_and_approved
 from tests.talents.conftest import A_PROFILE, B_CLAIM, register
 
 CHECKS = "/v1/eligibility/checks"
@@ -73,7 +74,8 @@ class Pair:
 
 
 def self_registered_firm(client: TestClient, make: Factory) -> dict[str, str]:
-    """A Meizhou firm registers itself (no token), then its clerk logs in."""
+    """A Meizhou firm registers itself (no token), Meizhou's bureau approves it, then its clerk
+    logs in."""
     body = {
         "firm": {
             "uscc": synthetic_uscc(make.rng, MEIZHOU),
@@ -83,14 +85,7 @@ def self_registered_firm(client: TestClient, make: Factory) -> dict[str, str]:
         "username": "hr.meizhou",
         "password": "correct horse battery",
     }
-    r = client.post("/v1/registrations", json=body)
-    assert r.status_code == 201, r.text
-    r = client.post(
-        "/v1/auth/token",
-        data={"grant_type": "password", "username": body["username"], "password": body["password"]},
-    )
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+    return signed_up_and_approved(client, body, make.bureau(MEIZHOU)).headers
 
 
 @pytest.fixture
