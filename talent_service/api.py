@@ -20,6 +20,7 @@ from talent_service.firms.tier_routes import queue_router as tier_queue_router
 from talent_service.firms.tier_routes import router as firm_tiers_router
 from talent_service.retention.routes import router as retention_router
 from talent_service.talents.routes import router as talents_router
+from talent_service.webhooks.routes import router as webhooks_router
 
 # FastAPI tries routes in order, and each miss costs a few microseconds: the talent read, which
 # other systems call most, comes first. Prefixes are disjoint, so order changes nothing else.
@@ -37,6 +38,7 @@ PROTECTED = [
     policies_router,
     retention_router,
     audit_router,
+    webhooks_router,
 ]
 PUBLIC = [auth_router, registrations_router]
 
