@@ -4,6 +4,7 @@ keeps every request it gets and answers with the status it is told."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from time import monotonic
@@ -20,7 +21,10 @@ class Received:
 @dataclass
 class Receiver:
     status: int = 204
+    delay: float = 0.0  # seconds before answering: a delivery stays in flight that long
+    in_flight: int = 0
     requests: list[Received] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
 
     @property
@@ -44,9 +48,18 @@ class Receiver:
                         monotonic(),
                     )
                 )
-                self.send_response(receiver.status)
-                self.send_header("content-length", "0")
-                self.end_headers()
+                with receiver._lock:
+                    receiver.in_flight += 1
+                try:
+                    time.sleep(receiver.delay)
+                    self.send_response(receiver.status)
+                    self.send_header("content-length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender went away (a killed worker): what it sent is kept
+                finally:
+                    with receiver._lock:
+                        receiver.in_flight -= 1
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return

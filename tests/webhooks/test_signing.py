@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from talent_service.core import clock
 from talent_service.eligibility.signing import generate_private_key, jwks
 from talent_service.webhooks.signing import headers, new_secret, verify_v1a
 
@@ -13,7 +12,7 @@ BODY = '{"id":"evt_1","type":"employment.started"}'
 
 def test_v1_verifies_with_the_standard_webhooks_library() -> None:
     secret = new_secret()
-    now = int(datetime.now(UTC).timestamp())
+    now = int(clock.timestamp())
     signed = headers("evt_1", now, BODY, [secret], generate_private_key())
     assert secret.startswith("whsec_")
     Webhook(secret).verify(BODY, signed)
@@ -35,7 +34,7 @@ def test_v1a_verifies_with_the_published_key_only() -> None:
 
 def test_during_an_overlap_old_and_new_secrets_both_verify() -> None:
     old, new = new_secret(), new_secret()
-    now = int(datetime.now(UTC).timestamp())
+    now = int(clock.timestamp())
     signed = headers("evt_1", now, BODY, [new, old], generate_private_key())
     assert signed["webhook-signature"].count("v1,") == 2
     Webhook(old).verify(BODY, signed)
