@@ -19,6 +19,7 @@ it changes no one's records, only where a notification stands.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import secrets
@@ -31,7 +32,7 @@ from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Engine, and_, insert, or_, update
+from sqlalchemy import Engine, and_, delete, insert, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, select
@@ -67,6 +68,11 @@ SCOPE_MODELS: dict[str, type[SQLModel]] = {
 }
 DISPATCH_BATCH = 200
 ERROR_LENGTH = 300
+# Delivered rows are kept this long (a replay with ``since`` reaches back that far), then
+# pruned with their events; held and pending rows are kept until delivered or deleted.
+KEEP_DELIVERED = timedelta(days=30)
+PRUNE_BATCH = 1000
+PRUNE_EVERY = timedelta(minutes=1)
 
 
 def client_principal(client: Client) -> Principal:
@@ -275,6 +281,25 @@ def disable(session: Session, subscription_id: int, now: datetime, reason: str) 
     log.warning("webhook subscription %s disabled: %s", subscription_id, reason)
 
 
+def prune(session: Session, now: datetime, limit: int = PRUNE_BATCH) -> int:
+    """Remove up to ``limit`` deliveries delivered before ``now - KEEP_DELIVERED``, then the
+    events of that age that no delivery is owed for any more. Returns the deliveries removed."""
+    cutoff = now - KEEP_DELIVERED
+    old = session.exec(
+        select(D.id)
+        .where(col(D.state) == "delivered", col(D.delivered_at) < cutoff)
+        .order_by(col(D.id))
+        .limit(limit)
+    ).all()
+    if old:
+        session.execute(delete(D).where(col(D.id).in_(list(old))))
+    owed = select(D.event_id).where(col(D.event_id) == E.id).exists()
+    session.execute(
+        delete(E).where(col(E.dispatched_at).is_not(None), col(E.occurred_at) < cutoff, ~owed)
+    )
+    return len(old)
+
+
 def run_once(
     engine: Engine,
     http: httpx.Client,
@@ -311,6 +336,7 @@ def run(stop: threading.Event, engine: Engine, key: Ed25519PrivateKey) -> None:
         http_client(settings) as http,
         ThreadPoolExecutor(settings.webhooks_concurrency, thread_name_prefix="webhook") as pool,
     ):
+        next_prune = clock.now()
         while not stop.is_set():
             try:
                 busy = run_once(engine, http, pool, key, settings)
@@ -318,5 +344,12 @@ def run(stop: threading.Event, engine: Engine, key: Ed25519PrivateKey) -> None:
                 # A busy or lost database: the claimed rows' leases will free them; try again.
                 log.warning("webhook round failed", exc_info=True)
                 busy = 0
+            if not busy and clock.now() >= next_prune:
+                # When idle and once a minute: delivering comes first, and on SQLite every
+                # write transaction takes the one write lock.
+                next_prune = clock.now() + PRUNE_EVERY
+                with contextlib.suppress(SQLAlchemyError), Session(engine) as session:
+                    prune(session, clock.now())
+                    session.commit()
             if not busy:
                 stop.wait(settings.webhooks_poll_seconds)

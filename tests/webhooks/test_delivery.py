@@ -15,9 +15,23 @@ from standardwebhooks import Webhook, WebhookVerificationError
 from talent_service.core import clock
 from talent_service.core.config import get_settings
 from talent_service.eligibility.keys import signing_key
-from talent_service.models import Center, Talent, WebhookDelivery, WebhookSubscription
+from talent_service.models import (
+    Center,
+    Talent,
+    WebhookDelivery,
+    WebhookEvent,
+    WebhookSubscription,
+)
 from talent_service.reference.enums import CenterStatus
-from talent_service.webhooks.delivery import Outcome, claim, dispatch, http_client, send, settle
+from talent_service.webhooks.delivery import (
+    Outcome,
+    claim,
+    dispatch,
+    http_client,
+    prune,
+    send,
+    settle,
+)
 from talent_service.webhooks.schedule import MAX_ATTEMPTS
 from talent_service.webhooks.signing import verify_v1a
 from tests.factories import GUANGZHOU, SHANTOU, SHENZHEN, Factory
@@ -354,3 +368,29 @@ def test_a_url_that_became_unsafe_is_not_sent_to(
     outcome = send(http, job, signing_key(), allow_loopback=False)  # the delivery-time check
     assert not outcome.delivered and (outcome.error or "").startswith("refused")
     assert receiver.requests == []
+
+
+def test_delivered_rows_are_pruned_after_thirty_days_and_held_ones_kept(
+    client: TestClient,
+    make: Factory,
+    session: Session,
+    receiver: Receiver,
+    http: httpx.Client,
+    world: tuple[object, Center, Talent],
+) -> None:
+    firm, center, talent = world
+    subscribe(client, machine_client(session, "ok"), receiver.url, "employment.started")
+    held = subscribe(
+        client, machine_client(session, "off"), receiver.url + "/off", "employment.started"
+    )
+    session.get(WebhookSubscription, held["id"]).state = "disabled"  # type: ignore[union-attr]
+    session.flush()
+    hire(client, make, make.firm_user(firm), talent, center)  # type: ignore[arg-type]
+    deliver(session, http)
+    states = sorted(d.state for d in session.exec(select(WebhookDelivery)).all())
+    assert states == ["delivered", "held"]
+    assert prune(session, clock.now() + timedelta(days=29)) == 0
+    assert prune(session, clock.now() + timedelta(days=31)) == 1
+    session.expire_all()
+    assert [d.state for d in session.exec(select(WebhookDelivery)).all()] == ["held"]
+    assert len(session.exec(select(WebhookEvent)).all()) == 1  # still owed to the held one
