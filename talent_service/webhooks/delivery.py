@@ -160,9 +160,16 @@ class Job:
 def claim(session: Session, now: datetime, limit: int, lease: timedelta) -> list[Job]:
     """Take up to ``limit`` due deliveries for this worker until ``now + lease``."""
     token = secrets.token_hex(16)
+    # A deactivated client is sent nothing more; its rows wait (a reactivation resumes them).
+    live = (
+        select(S.id)
+        .join(Client, col(Client.id) == S.client_id)
+        .where(col(Client.is_active), col(S.state) == "active")
+    )
     due = session.exec(
         select(D.id)
         .where(
+            col(D.subscription_id).in_(live),
             D.state == "pending",
             col(D.next_attempt_at) <= now,
             or_(col(D.lease_until).is_(None), col(D.lease_until) < now),

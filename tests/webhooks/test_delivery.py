@@ -17,6 +17,7 @@ from talent_service.core.config import get_settings
 from talent_service.eligibility.keys import signing_key
 from talent_service.models import (
     Center,
+    Client,
     Talent,
     WebhookDelivery,
     WebhookEvent,
@@ -394,3 +395,24 @@ def test_delivered_rows_are_pruned_after_thirty_days_and_held_ones_kept(
     session.expire_all()
     assert [d.state for d in session.exec(select(WebhookDelivery)).all()] == ["held"]
     assert len(session.exec(select(WebhookEvent)).all()) == 1  # still owed to the held one
+
+
+def test_a_deactivated_client_is_sent_nothing(
+    client: TestClient,
+    make: Factory,
+    session: Session,
+    receiver: Receiver,
+    http: httpx.Client,
+    world: tuple[object, Center, Talent],
+) -> None:
+    firm, center, talent = world
+    subscribe(client, machine_client(session, "gone"), receiver.url, "employment.started")
+    hire(client, make, make.firm_user(firm), talent, center)  # type: ignore[arg-type]
+    dispatch(session, clock.now())  # owed before the client was deactivated
+    gone = session.exec(select(Client).where(Client.client_id == "gone")).one()
+    gone.is_active = False
+    session.add(gone)
+    session.flush()
+    assert deliver(session, http) == []
+    assert receiver.requests == []
+    assert session.exec(select(WebhookDelivery)).one().state == "pending"
