@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from sqlmodel import Session
 
@@ -9,6 +10,7 @@ from talent_service.auth.principal import SCOPE_ELIGIBILITY_VERIFY, SCOPE_REGIST
 from talent_service.core.config import get_settings
 from talent_service.models import Client
 from talent_service.reference.enums import Role
+from talent_service.webhooks.delivery import http_client
 from tests.factories import bearer
 from tests.webhooks.receiver import Receiver
 
@@ -18,6 +20,12 @@ def receiver() -> Iterator[Receiver]:
     receiver = Receiver().start()
     yield receiver
     receiver.stop()
+
+
+@pytest.fixture
+def http() -> Iterator[httpx.Client]:
+    with http_client(get_settings()) as client:
+        yield client
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from talent_service.models import WebhookEvent
 from talent_service.reference.enums import DeclaredFact, Education
 from tests.factories import GUANGZHOU, SHANTOU, SHENZHEN, Factory
 from tests.webhooks.conftest import machine_client
+from tests.webhooks.helpers import deliver, subscribe
 from tests.webhooks.receiver import Receiver
-from tests.webhooks.test_delivery import deliver, http, subscribe  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.usefixtures("allow_loopback")
 
@@ -27,7 +27,7 @@ def test_a_decision_is_announced_to_its_city_once(
     make: Factory,
     session: Session,
     receiver: Receiver,
-    http: httpx.Client,  # noqa: F811
+    http: httpx.Client,
 ) -> None:
     load_default_policies(session)
     firm = make.firm(SHANTOU)
@@ -67,7 +67,7 @@ def test_a_verified_declaration_is_announced_and_a_rejected_one_is_not(
     make: Factory,
     session: Session,
     receiver: Receiver,
-    http: httpx.Client,  # noqa: F811
+    http: httpx.Client,
 ) -> None:
     firm = make.firm(SHANTOU)
     make.center(firm, SHENZHEN)

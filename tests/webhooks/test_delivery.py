@@ -4,7 +4,7 @@ would: ``v1`` with the standardwebhooks package, ``v1a`` with the published JWKS
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from talent_service.core import clock
-from talent_service.core.config import get_settings
 from talent_service.eligibility.keys import signing_key
 from talent_service.models import (
     Center,
@@ -28,7 +27,6 @@ from talent_service.webhooks.delivery import (
     Outcome,
     claim,
     dispatch,
-    http_client,
     prune,
     send,
     settle,
@@ -37,37 +35,10 @@ from talent_service.webhooks.schedule import MAX_ATTEMPTS
 from talent_service.webhooks.signing import verify_v1a
 from tests.factories import GUANGZHOU, SHANTOU, SHENZHEN, Factory
 from tests.webhooks.conftest import machine_client
+from tests.webhooks.helpers import LEASE, PATH, deliver, subscribe
 from tests.webhooks.receiver import Receiver
 
 pytestmark = pytest.mark.usefixtures("allow_loopback")
-LEASE = timedelta(seconds=60)
-PATH = "/v1/webhooks/subscriptions"
-
-
-@pytest.fixture
-def http() -> httpx.Client:
-    return http_client(get_settings())
-
-
-def deliver(session: Session, http: httpx.Client, now: datetime | None = None) -> list[Outcome]:
-    """One worker round, in the test's transaction."""
-    now = now or clock.now()
-    dispatch(session, now)
-    jobs = claim(session, now, 50, LEASE)
-    outcomes = [send(http, job, signing_key(), allow_loopback=True) for job in jobs]
-    for job, outcome in zip(jobs, outcomes, strict=True):
-        settle(session, job, outcome, now, 0.5)
-    session.flush()
-    return outcomes
-
-
-def subscribe(
-    client: TestClient, headers: dict[str, str], url: str, *types: str
-) -> dict[str, object]:
-    made = client.post(PATH, json={"url": url, "event_types": list(types)}, headers=headers)
-    assert made.status_code == 201, made.text
-    body: dict[str, object] = made.json()
-    return body
 
 
 def hire(
