@@ -21,6 +21,7 @@ from talent_service.retention.routes import router as retention_router
 from talent_service.signups.routes import account_router, registrations_router
 from talent_service.signups.routes import router as sign_ups_router
 from talent_service.talents.routes import router as talents_router
+from talent_service.webhooks.routes import router as webhooks_router
 
 # FastAPI tries routes in order, and each miss costs a few microseconds: the talent read, which
 # other systems call most, comes first. Prefixes are disjoint, so order changes nothing else.
@@ -40,6 +41,7 @@ PROTECTED = [
     audit_router,
     sign_ups_router,
     account_router,
+    webhooks_router,
 ]
 PUBLIC = [auth_router, registrations_router]
 

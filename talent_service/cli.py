@@ -86,6 +86,30 @@ def serve(
 
 
 @app.command()
+def worker() -> None:
+    """Deliver webhooks from the outbox until SIGTERM or Ctrl-C (several may run at once).
+
+    Each round claims due deliveries under a lease, so a worker killed at any moment loses no
+    event: its claims expire and another worker (or this one, restarted) sends them again.
+    """
+    import threading
+
+    from talent_service.core.db import get_engine
+    from talent_service.eligibility.keys import signing_key
+    from talent_service.webhooks.delivery import run
+
+    stop = threading.Event()
+
+    def _stop(_signal: int, _frame: object) -> None:
+        stop.set()  # the round in flight finishes and settles, then the loop ends
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    console.print("[green]webhook worker running[/green]")
+    run(stop, get_engine(), signing_key())
+
+
+@app.command()
 def demo(
     password: Annotated[str, typer.Option(help="Password given to every demo account")],
     seed: Annotated[

@@ -21,6 +21,17 @@ from talent_service.core.preconditions import check_version
 from talent_service.models import Center, CenterStatusEvent, Enclave, EnclavePartner, Firm
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import CenterKind, CenterStatus, Role
+from talent_service.webhooks.events import EventType
+from talent_service.webhooks.outbox import emit
+
+# The event other systems hear of when a center's status changes by an action.
+_EVENTS = {
+    CenterAction.accredit: EventType.center_accredited,
+    CenterAction.reject: EventType.center_rejected,
+    CenterAction.suspend: EventType.center_suspended,
+    CenterAction.reinstate: EventType.center_reinstated,
+    CenterAction.close: EventType.center_closed,
+}
 
 
 def resolve_firm(session: Session, principal: Principal, firm_id: int | None) -> Firm:
@@ -196,6 +207,21 @@ def _apply(
     audit.record(session, principal, "center.status", "center", center.id, status.value)
 
 
+def _announce(session: Session, center: Center, action: CenterAction, effective: date) -> None:
+    """The status change's event, in the change's transaction (webhooks/outbox.py)."""
+    emit(
+        session,
+        _EVENTS[action],
+        ("center", center.id),
+        {
+            "center_id": center.id,
+            "firm_id": center.firm_id,
+            "host_city_code": center.host_city_code,
+            "effective_on": effective.isoformat(),
+        },
+    )
+
+
 def _record(
     session: Session, center: Center, principal: Principal, effective_on: date, note: str | None
 ) -> CenterStatusEvent:
@@ -268,6 +294,7 @@ def decide(
     target = _target(center, action)
     effective = _effective_on(session, center, "body.effective_on", effective_on or today())
     _apply(session, center, target, principal, effective, note)
+    _announce(session, center, action, effective)
     return center, effective
 
 
@@ -289,4 +316,5 @@ def close_center(
     closed_on = _effective_on(session, center, "body.closed_on", closed_on, latest_hire=last_hire)
     center.closed_on = closed_on
     _apply(session, center, target, principal, closed_on, note)
+    _announce(session, center, CenterAction.close, closed_on)
     return center, closed_on

@@ -61,6 +61,17 @@ class Settings(BaseSettings):
     audit_checkpoint_every: int = Field(default=1000, ge=1, le=1_000_000)
     audit_checkpoint_seconds: int = Field(default=3600, ge=1, le=7 * 86400)
 
+    # Webhooks (talent_service/webhooks/): loopback receivers (and http) for tests only.
+    webhooks_allow_loopback: bool = False
+    # The worker: how often it looks for work when idle, how many deliveries it claims and
+    # sends at once, how long a claim holds (a worker killed mid-delivery frees its rows when
+    # the lease ends; it must outlast a request's timeouts: connect, write and read each), and
+    # each request's timeout (short: one slow endpoint must not stall the others).
+    webhooks_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    webhooks_concurrency: int = Field(default=8, ge=1, le=64)
+    webhooks_lease_seconds: int = Field(default=60, ge=5, le=3600)
+    webhooks_timeout_seconds: float = Field(default=5.0, gt=0, le=30)
+
     @field_validator("cors_origins", "decision_keys", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -83,6 +94,8 @@ class Settings(BaseSettings):
         weak = [name for name, is_default in defaults.items() if is_default]
         if weak:
             raise ValueError(f"production refuses development secrets: set {', '.join(weak)}")
+        if self.webhooks_allow_loopback:
+            raise ValueError("TALENT_WEBHOOKS_ALLOW_LOOPBACK is for tests; production refuses it")
         if self.password_hash_memory_kib < MIN_PRODUCTION_HASH_MEMORY_KIB:
             raise ValueError(
                 "TALENT_PASSWORD_HASH_MEMORY_KIB must be at least "

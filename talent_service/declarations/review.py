@@ -19,6 +19,8 @@ from talent_service.declarations.service import refresh_profile, refresh_registr
 from talent_service.models import Declaration, Talent
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import Source, Verification
+from talent_service.webhooks.events import EventType
+from talent_service.webhooks.outbox import emit
 
 
 def review(
@@ -61,4 +63,13 @@ def review(
     audit.record(
         session, principal, "declaration.review", "declaration", declaration_id, verdict.value
     )
+    if verdict is Verification.verified:
+        # Who hears of it follows the person's visibility (no declaration rule of its own).
+        emit(
+            session,
+            EventType.declaration_verified,
+            ("declaration", declaration_id),
+            {"declaration_id": declaration_id, "talent_id": talent_id, "fact": declaration.fact},
+            scope=("talent", talent_id),
+        )
     return declaration

@@ -51,6 +51,8 @@ from talent_service.models import Decision, Policy, PolicyVersion, Talent
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import Benefit, Outcome, Role, Side
 from talent_service.talents.service import identity_key, parse_identity
+from talent_service.webhooks.events import EventType
+from talent_service.webhooks.outbox import emit
 
 ISSUER = "talent-service"
 
@@ -267,6 +269,23 @@ def _store(
     return decision
 
 
+def _announce(session: Session, decision: Decision) -> None:
+    """The new decision's event (webhooks/outbox.py): ids only; the outcome is read through
+    the API by those allowed to read it."""
+    emit(
+        session,
+        EventType.decision_issued,
+        ("decision", decision.id),
+        {
+            "decision_id": decision.id,
+            "talent_id": decision.talent_id,
+            "city_code": decision.city_code,
+            "benefit": decision.benefit.value,
+            "side": decision.side.value,
+        },
+    )
+
+
 @dataclass(frozen=True)
 class Made:
     """A decision as returned: new, or the asker's stored one with the same answer."""
@@ -291,6 +310,10 @@ def _keep(
             with session.begin_nested():
                 fresh = {h: _store(session, subject, doc, policy, h) for doc, policy, h in new}
                 session.flush()
+                # In the savepoint: a decision rolled back for a concurrent twin takes its
+                # event with it; a reused decision was announced when it was issued.
+                for decision in fresh.values():
+                    _announce(session, decision)
             break
         except IntegrityError:
             # A concurrent identical asking stored one of these answers first (the unique key

@@ -18,6 +18,21 @@ from talent_service.employments.rules import MAX_DAYS_AHEAD
 from talent_service.employments.schemas import Departure, EmploymentCreate, EmploymentUpdate
 from talent_service.models import Center, Employment, TalentFirm
 from talent_service.reference.enums import CenterStatus
+from talent_service.webhooks.events import EventType
+from talent_service.webhooks.outbox import emit
+
+
+def _announce(session: Session, event_type: EventType, spell: Employment) -> None:
+    """A hire's or departure's event, in its transaction (webhooks/outbox.py)."""
+    data = {
+        "employment_id": spell.id,
+        "talent_id": spell.talent_id,
+        "firm_id": spell.firm_id,
+        "center_id": spell.center_id,
+        "hired_on": spell.hired_on.isoformat(),
+        "departed_on": spell.departed_on.isoformat() if spell.departed_on else None,
+    }
+    emit(session, event_type, ("employment", spell.id), data)
 
 
 def create_employment(session: Session, principal: Principal, data: EmploymentCreate) -> Employment:
@@ -50,6 +65,7 @@ def create_employment(session: Session, principal: Principal, data: EmploymentCr
     check_no_overlap(session, spell, spell.hired_on, None, "body.hired_on")
     session.add(spell)
     session.flush()
+    _announce(session, EventType.employment_started, spell)
     return spell
 
 
@@ -134,4 +150,5 @@ def record_departure(
     spell.departure_reason = data.reason
     session.add(spell)
     session.flush()
+    _announce(session, EventType.employment_ended, spell)
     return spell

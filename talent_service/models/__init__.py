@@ -24,6 +24,10 @@ from talent_service.models.revoked_token import RevokedToken
 from talent_service.models.talent import Talent
 from talent_service.models.talent_firm import TalentFirm
 from talent_service.models.user import User
+from talent_service.models.webhook_delivery import WebhookDelivery
+from talent_service.models.webhook_event import WebhookEvent
+from talent_service.models.webhook_sequence import WebhookSequence
+from talent_service.models.webhook_subscription import WebhookSubscription
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -50,4 +54,8 @@ __all__ = [
     "Talent",
     "TalentFirm",
     "User",
+    "WebhookDelivery",
+    "WebhookEvent",
+    "WebhookSequence",
+    "WebhookSubscription",
 ]

@@ -319,7 +319,9 @@ def test_invalid_cursors_answer_a_documented_status(client: TestClient, make: Fa
     for method, path, operation in _operations():
         if not any(p["name"] == "cursor" for p in operation.get("parameters", [])):
             continue
-        response = client.get(path, params={"cursor": "!!!"}, headers=make.province())
+        # Webhook subscriptions are machine clients' own: the province may not list them.
+        caller = make.client("registry:read") if path.startswith("/v1/webhooks") else None
+        response = client.get(path, params={"cursor": "!!!"}, headers=caller or make.province())
         assert_problem(response, response.status_code, field="query.cursor")
         if str(response.status_code) not in operation["responses"]:
             undocumented.append((method, path, response.status_code))

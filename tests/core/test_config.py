@@ -38,3 +38,16 @@ def test_short_token_key_refused_in_production(monkeypatch: pytest.MonkeyPatch) 
 def test_cors_origins_read_as_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TALENT_CORS_ORIGINS", "https://a.gd.gov.cn, https://b.gd.gov.cn")
     assert Settings().cors_origins == ["https://a.gd.gov.cn", "https://b.gd.gov.cn"]
+
+
+def test_production_refuses_the_webhook_loopback_allowance(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TALENT_ENVIRONMENT", "production")
+    monkeypatch.setenv("TALENT_SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("TALENT_FIELD_KEY", "f" * 40)
+    monkeypatch.setenv("TALENT_DECISION_KEYS", "a2V5LW9uZS1rZXktb25lLWtleS1vbmUta2V5LW9uZSE")
+    assert Settings().webhooks_allow_loopback is False
+    monkeypatch.setenv("TALENT_WEBHOOKS_ALLOW_LOOPBACK", "true")
+    with pytest.raises(ValidationError, match="TALENT_WEBHOOKS_ALLOW_LOOPBACK"):
+        Settings()
