@@ -152,30 +152,29 @@ def _coarse_forecast(
     age_then = on_change.get(AGE) if isinstance(on_change, dict) else None
     if isinstance(on_change, dict) and AGE in on_change:
         out["facts_on_change"] = {**on_change, AGE: None}
-    by_age = (age_then is not None and age_then != age_now) or out.get("then_ends_on")
-    if not by_age or out.get("change_on") is None:
+    # The change is the age's when the age then differs from today's; a later end named after
+    # a change (then_ends_on) can only be made by an age limit or another growing count, and
+    # is taken as the age's.
+    change_by_age = age_then is not None and age_then != age_now and out.get("change_on")
+    then = out.get("then_ends_on")
+    if not change_by_age and not then:
         return out
-    year = str(out["change_on"])[:4]
-    then = str(out["then_ends_on"])[:4] if out.get("then_ends_on") else None
-    out |= {
-        "change_on": None,
-        "last_eligible_on": None,
-        "then_ends_on": None,
-        "change_year": int(year),
-        "then_ends_year": int(then) if then else None,
-        "dates_withheld": True,
-    }
+    change = str(out["change_on"])[:4] if change_by_age else out.get("change_on")
+    out |= {"dates_withheld": True, "then_ends_on": None}
+    if change_by_age:
+        out |= {"change_on": None, "last_eligible_on": None, "change_year": int(change[:4])}
+    if then:
+        out["then_ends_year"] = int(str(then)[:4])
+    when_zh = f"{change}年内" if change_by_age else f"自 {change} 起"
+    when_en = f"during {change}" if change_by_age else f"from {change}"
     if out.get("kind") == "eligibility_ends":
-        out["reason_zh"] = f"若其他情况不变，{year}年内因年龄上限不再符合条件{AGE_WITHHELD_ZH}"
+        out["reason_zh"] = f"若其他情况不变，{when_zh}因年龄上限不再符合条件{AGE_WITHHELD_ZH}"
         out["reason_en"] = (
-            f"if nothing else changes, no longer eligible during {year} (age limit)"
-            f"{AGE_WITHHELD_EN}"
+            f"if nothing else changes, no longer eligible {when_en} (age limit){AGE_WITHHELD_EN}"
         )
     else:
-        tail_zh = f"，{then}年内又不再符合" if then else ""
-        tail_en = f", and no longer during {then}" if then else ""
-        out["reason_zh"] = f"若其他情况不变，{year}年内符合条件{tail_zh}{AGE_WITHHELD_ZH}"
-        out["reason_en"] = (
-            f"if nothing else changes, eligible during {year}{tail_en}{AGE_WITHHELD_EN}"
-        )
+        tail_zh = f"，{str(then)[:4]}年内又不再符合" if then else ""
+        tail_en = f", and no longer during {str(then)[:4]}" if then else ""
+        out["reason_zh"] = f"若其他情况不变，{when_zh}符合条件{tail_zh}{AGE_WITHHELD_ZH}"
+        out["reason_en"] = f"if nothing else changes, eligible {when_en}{tail_en}{AGE_WITHHELD_EN}"
     return out
