@@ -148,7 +148,7 @@ def _sequences(known: list[str | None], sexes: set[str]) -> Counter[int]:
             continue
         if sexes and ("male" if seq % 2 else "female") not in sexes:
             continue
-        out[sum(int(c) * w for c, w in zip(digits, WEIGHTS[14:17], strict=True)) % 11] += 1
+        out[_part(digits, 14)] += 1
     return out
 
 
@@ -166,17 +166,21 @@ def count(seen: Seen, *, use_outcomes: bool = False) -> int:
     days = _days(seen, known, use_outcomes)
     sequences = _sequences(known, seen.sexes)
     check = known[17]
+    if check is None:
+        return len(areas) * len(days) * sum(sequences.values())
+    value = 10 if check == "X" else int(check)
+    # Days by their part of the check sum (mod 11): the sum is linear in the digits.
+    day_sums = Counter(_part(f"{day:%Y%m%d}", 6) for day in days)
     total = 0
     for area in areas:
-        area_sum = sum(int(c) * w for c, w in zip(area, WEIGHTS[:6], strict=True))
-        for day in days:
-            base = area_sum + sum(
-                int(c) * w for c, w in zip(f"{day:%Y%m%d}", WEIGHTS[6:14], strict=True)
-            )
-            if check is None:
-                total += sum(sequences.values())
-                continue
-            value = 10 if check == "X" else int(check)
+        area_sum = _part(area, 0)
+        for day_sum, n in day_sums.items():
             # check = (12 - sum % 11) % 11  <=>  sum ≡ 12 - check (mod 11)
-            total += sequences[(12 - value - base) % 11]
+            total += n * sequences[(12 - value - area_sum - day_sum) % 11]
     return total
+
+
+def _part(digits: str, start: int) -> int:
+    """The digits' part of the check sum (mod 11), placed from position ``start``."""
+    weights = WEIGHTS[start : start + len(digits)]
+    return sum(int(c) * w for c, w in zip(digits, weights, strict=True)) % 11

@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 from stdnum.cn import ric
 
+from talent_service.demo.loader import load_demo
 from talent_service.eligibility.store import load_default_policies
 from talent_service.models import Talent
 from talent_service.reference.enums import Sex
@@ -191,3 +192,42 @@ def test_dates_in_the_birth_year_read_first_of_january_for_every_caller(
         body = _json(client, "GET", f"/v1/talents/{talent_id}/declarations", headers)
         dates = {d["effective_on"] for d in body["items"] if d["fact"] == "hukou_city"}
         assert dates == {f"{year}-01-01"}, caller
+
+
+def _pages(client: TestClient, url: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page = _json(client, "GET", url + (f"&cursor={cursor}" if cursor else ""), headers)
+        items += page["items"]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            return items
+
+
+def test_over_the_demo_every_person_leaves_at_least_a_thousand(
+    client: TestClient, session: Session, make: Factory
+) -> None:
+    """The demo's people (the issue found 268 of 671 with one number left), as the province
+    and a machine client read them: every talent and every declaration, together."""
+    load_demo(session, password="demo-password-1", seed=2024)
+    session.flush()
+    lowest: dict[str, int] = {}
+    for caller, headers in (
+        ("province", make.province()),
+        ("machine client", make.client("registry:read")),
+    ):
+        people = _pages(client, "/v1/talents?limit=200", headers)
+        residents = [p for p in people if p["id_kind"] == "resident_id"]
+        assert len(residents) > 500, len(residents)
+        # Every declaration, as the province's queue in each state shows them: a machine client
+        # reads no more of them (fewer, without evidence), so its count is a lower bound.
+        declared: dict[int, list[dict[str, Any]]] = {}
+        for state in ("declared", "verified", "rejected"):
+            url = f"/v1/declarations?limit=200&verification={state}"
+            for item in _pages(client, url, make.province()):
+                declared.setdefault(item["talent_id"], []).append(item)
+        counts = [count(Seen().add(p).add(declared.get(p["id"], []))) for p in residents]
+        lowest[caller] = min(counts)
+        assert lowest[caller] >= MIN_CANDIDATES, (caller, lowest[caller])
+    print(f"\ndemo: {len(residents)} people with resident IDs, minimum candidates {lowest}")
