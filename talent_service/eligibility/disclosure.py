@@ -159,10 +159,11 @@ def _coarse_forecast(
     then = out.get("then_ends_on")
     if not change_by_age and not then:
         return out
-    change = str(out["change_on"])[:4] if change_by_age else out.get("change_on")
+    change_on = str(out.get("change_on") or "")
+    change = change_on[:4] if change_by_age else change_on
     out |= {"dates_withheld": True, "then_ends_on": None}
     if change_by_age:
-        out |= {"change_on": None, "last_eligible_on": None, "change_year": int(change[:4])}
+        out |= {"change_on": None, "last_eligible_on": None, "change_year": int(change)}
     if then:
         out["then_ends_year"] = int(str(then)[:4])
     when_zh = f"{change}年内" if change_by_age else f"自 {change} 起"
