@@ -54,7 +54,7 @@ def list_declarations(
     rows = queries.declarations_about(
         session, principal, talent_id, page, fact=fact, verification=verification
     )
-    return make_page([views.to_read(r, principal) for r in rows], page)
+    return make_page(views.to_reads(session, principal, rows), page)
 
 
 @router.post(
@@ -77,7 +77,7 @@ def create_declaration(
     principal: Annotated[Principal, Depends(DECLARE)],
     session: SessionDep,
 ) -> DeclarationRead:
-    return views.to_read(service.record(session, principal, talent_id, body), principal)
+    return views.to_read(session, principal, service.record(session, principal, talent_id, body))
 
 
 @router.get(
@@ -120,7 +120,7 @@ def list_queue(
     rows = queries.review_queue(
         session, principal, page, verification=verification, fact=fact, talent_id=talent_id
     )
-    return make_page([views.to_read(r, principal) for r in rows], page)
+    return make_page(views.to_reads(session, principal, rows), page)
 
 
 @router.get(
@@ -137,7 +137,7 @@ def read_declaration(
 ) -> DeclarationRead:
     declaration = queries.get_declaration(session, principal, declaration_id)
     response.headers["ETag"] = f'"{declaration.version}"'
-    return views.to_read(declaration, principal)
+    return views.to_read(session, principal, declaration)
 
 
 @router.post(
@@ -161,7 +161,7 @@ def verify_declaration(
         evidence=body.evidence,
         expected=if_match,
     )
-    return views.to_read(declaration, principal)
+    return views.to_read(session, principal, declaration)
 
 
 @router.post(
@@ -185,4 +185,4 @@ def reject_declaration(
         reason=body.reason,
         expected=if_match,
     )
-    return views.to_read(declaration, principal)
+    return views.to_read(session, principal, declaration)

@@ -49,7 +49,9 @@ class DeclarationCreate(RequestModel):
         ge=EARLIEST_FACT_DATE,
         le=LATEST_DATE,
         description=(
-            "Award date of the degree or title, or the day the hukou moved; not in the future"
+            "Award date of the degree or title, or the day the hukou moved; not in the future "
+            "nor before 1 January of the person's birth year. A date inside the birth year "
+            "reads 1 January of it"
         ),
     )
     evidence: Evidence | None = Field(

@@ -10,6 +10,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
+from talent_service.auth.disclosure import earliest_fact_date
 from talent_service.auth.principal import Principal
 from talent_service.auth.provenance import check_not_future, source_of
 from talent_service.auth.visibility import get_visible
@@ -95,10 +96,10 @@ def record(
     talent = get_visible(session, Talent, talent_id, principal, for_update=True)
     check_value(session, data.fact, data.value, "body.value")
     check_not_future("body.effective_on", data.effective_on)
-    if talent.birth_date is not None and data.effective_on < talent.birth_date:
-        raise rule_violation(
-            "body.effective_on", f"before the person was born ({talent.birth_date})"
-        )
+    # Only before the birth year: a refusal must not bound the birthday (auth/disclosure.py).
+    earliest = earliest_fact_date(talent.birth_date)
+    if earliest is not None and data.effective_on < earliest:
+        raise rule_violation("body.effective_on", "before the person's birth year")
     by_authority = principal.role in _AUTHORITIES
     if by_authority and data.evidence is None:
         raise rule_violation(

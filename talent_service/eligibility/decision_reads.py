@@ -1,16 +1,19 @@
-"""Stored decisions as a caller reads them: whole and signed, filtered for a firm, or as the
+"""Stored decisions as a caller reads them: filtered (for a firm; for everyone, the birth date
+cut to its year: ``disclosure``), whole and signed at the audited ``document`` read, or as the
 attestation a machine client receives (outcome and policy version, no personal data)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col
 
+from talent_service.audit import record as audit
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import scoped
 from talent_service.core.errors import not_found
-from talent_service.eligibility.disclosure import for_firm
+from talent_service.eligibility.disclosure import for_firm, for_person
 from talent_service.eligibility.schemas import (
     Attestation,
     DecisionRead,
@@ -18,7 +21,7 @@ from talent_service.eligibility.schemas import (
     VerifyResponse,
 )
 from talent_service.eligibility.signing import content_hash
-from talent_service.models import Decision
+from talent_service.models import Decision, Talent
 from talent_service.reference.enums import Role
 
 
@@ -39,11 +42,18 @@ def attestation_of(document: dict[str, Any], content_hash: str) -> Attestation:
     )
 
 
-def to_read(decision: Decision, principal: Principal, *, reused: bool = False) -> DecisionRead:
-    """The decision as the caller may read it (a firm: see ``disclosure``)."""
+def to_read(
+    decision: Decision,
+    principal: Principal,
+    birth_date: date | None,
+    *,
+    reused: bool = False,
+) -> DecisionRead:
+    """The decision as the caller may read it (see ``disclosure``)."""
     document = decision.document
     if principal.role is Role.firm and principal.firm_id is not None:
         document = for_firm(decision.document, principal.firm_id)
+    document = for_person(document, birth_date)
     # A filtered document: the whole document's signature would not verify over it; the
     # attestation's does, and says what a firm may rely on.
     filtered = document is not decision.document
@@ -66,6 +76,37 @@ def to_read(decision: Decision, principal: Principal, *, reused: bool = False) -
         attestation=attestation,
         reused=reused,
     )
+
+
+def whole(decision: Decision, *, reused: bool = False) -> DecisionRead:
+    """The document exactly as signed, with its signature (verifiable against the JWKS)."""
+    return DecisionRead(
+        id=decision.id,
+        outcome=decision.outcome,
+        document=decision.document,
+        signature=SignatureRead(
+            alg="EdDSA",
+            kid=decision.key_id,
+            jws=decision.signature,
+            content_hash=decision.content_hash,
+            signs="document",
+        ),
+        reused=reused,
+    )
+
+
+def read_decision(session: Session, principal: Principal, decision_id: str) -> DecisionRead:
+    decision = get_decision(session, principal, decision_id)
+    talent = session.get(Talent, decision.talent_id)
+    return to_read(decision, principal, talent.birth_date if talent else None)
+
+
+def disclose_document(session: Session, principal: Principal, decision_id: str) -> DecisionRead:
+    """The whole signed document (the age and dates it rests on): a disclosure of personal
+    data, so an entry of the audit log, committed before the document is sent."""
+    decision = get_decision(session, principal, decision_id)
+    audit.record(session, principal, "decision.document", "decision", decision.id, "disclosed")
+    return whole(decision)
 
 
 def get_decision(session: Session, principal: Principal, decision_id: str) -> Decision:

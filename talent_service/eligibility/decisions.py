@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
+from talent_service.auth.disclosure import shown_id
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import get_visible, scoped
 from talent_service.cities.service import require_city
@@ -206,7 +207,8 @@ def _document(
         "issuer": ISSUER,
         "issued_at": utcnow().isoformat(),
         "as_of": as_of.isoformat(),
-        "talent": {"id": subject.talent.id, "id_number_masked": subject.talent.id_masked},
+        # As every read shows it (auth/disclosure.py), so the signed document holds no more.
+        "talent": {"id": subject.talent.id, "id_number_masked": shown_id(subject.talent.id_masked)},
         "policy": {
             "policy_id": policy.id,
             "version_id": version.id,
@@ -367,7 +369,9 @@ def run_checks(session: Session, principal: Principal, req: CheckRequest) -> Che
     return CheckResponse(
         talent_id=talent.id,
         as_of=as_of,
-        decisions=[to_read(m.decision, principal, reused=m.reused) for m in made],
+        decisions=[
+            to_read(m.decision, principal, talent.birth_date, reused=m.reused) for m in made
+        ],
     )
 
 

@@ -11,7 +11,7 @@ from talent_service.auth.principal import (
     Principal,
 )
 from talent_service.core.problems import problem_responses
-from talent_service.core.unit_of_work import SessionDep, api_router
+from talent_service.core.unit_of_work import SessionDep, WriteSessionDep, api_router
 from talent_service.eligibility import decision_reads, decisions
 from talent_service.eligibility.facts import FACTS
 from talent_service.eligibility.schemas import (
@@ -27,6 +27,7 @@ router = api_router(prefix="/eligibility", tags=["eligibility"])
 
 CHECK = Access(Role.province, Role.bureau, Role.firm, Role.client, scope=SCOPE_ELIGIBILITY_CHECK)
 VERIFY = Access(Role.province, Role.client, scope=SCOPE_ELIGIBILITY_VERIFY)
+DISCLOSE = Access(Role.province, Role.bureau, scope=SCOPE_ELIGIBILITY_CHECK)
 REUSE = (
     "Asking the same question again (same person, city, side, benefit and as-of date) when "
     "the answer has not changed (same policy version, facts, parameters and what each rests on) "
@@ -68,9 +69,28 @@ def read_decision(
     principal: Annotated[Principal, Depends(CHECK)],
     session: SessionDep,
 ) -> DecisionRead:
-    return decision_reads.to_read(
-        decision_reads.get_decision(session, principal, decision_id), principal
-    )
+    return decision_reads.read_decision(session, principal, decision_id)
+
+
+@router.get(
+    "/decisions/{decision_id}/document",
+    response_model=DecisionRead,
+    summary="The whole signed document, with the age and dates it rests on (bureau, province; "
+    "in the audit log)",
+    description=(
+        "What `GET /decisions/{id}` shows every caller says no more of the person's birth date "
+        "than its year (the age on the as-of date and the day an age limit ends eligibility are "
+        "withheld) and then carries the attestation's signature. This read gives the document "
+        "exactly as it was signed, with that signature; each read is an entry of the audit log."
+    ),
+    responses=problem_responses(404),
+)
+def read_document(
+    decision_id: DecisionId,
+    principal: Annotated[Principal, Depends(DISCLOSE)],
+    session: WriteSessionDep,  # the disclosure's audit entry commits before the document leaves
+) -> DecisionRead:
+    return decision_reads.disclose_document(session, principal, decision_id)
 
 
 @router.get(

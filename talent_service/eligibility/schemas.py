@@ -42,15 +42,18 @@ class SignatureRead(ResponseModel):
     content_hash: str
     signs: Literal["document", "attestation"] = Field(
         default="document",
-        description="What the JWS signs: the whole document, or (for a firm, whose view of the "
-        "document withholds values from other parties' records) the attestation",
+        description="What the JWS signs: the whole document, or, when the document shown "
+        "withholds values (the age, a firm's view of other parties' records), the attestation",
     )
 
 
 class DecisionRead(ResponseModel):
-    """A stored decision. For bureaus, the province and machine clients ``document`` is exactly
-    what was hashed and signed; a firm reads it with the values that rest on other parties'
-    records withheld (``withheld_facts``), and the signature of the ``attestation``."""
+    """A stored decision as the caller may read it. Every caller reads ``document`` with no more
+    of the birth date than its year (the age withheld, an age limit's day given as its year, the
+    ID as 4 + 2); a firm also without the values that rest on other parties' records
+    (``withheld_facts``). A document so changed carries the signature of the ``attestation``;
+    one with nothing to change, its own. ``…/document`` gives it exactly as signed (bureau,
+    province; audited)."""
 
     id: str
     outcome: Outcome

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from talent_service.auth.disclosure import earliest_fact_date
 from talent_service.auth.principal import Principal
 from talent_service.auth.provenance import check_not_future
 from talent_service.auth.visibility import get_visible
@@ -82,8 +83,11 @@ def _effective_on(day: date | None, field_name: str, birth_date: date | None) ->
     if day is None:
         return today()
     check_not_future(field_name, day)
-    if birth_date is not None and day < birth_date:
-        raise rule_violation(field_name, f"{day} is before the person's birth ({birth_date})")
+    # Only before the birth year: refusing days before the birthday would let a caller find
+    # the birth date by trying dates (auth/disclosure.py).
+    earliest = earliest_fact_date(birth_date)
+    if earliest is not None and day < earliest:
+        raise rule_violation(field_name, f"{day} is before the person's birth year")
     return day
 
 

@@ -27,8 +27,8 @@ IdNumber = Annotated[
 Nationality = Annotated[str, Field(min_length=3, max_length=3, description="ISO 3166-1 alpha-3")]
 
 _DEFAULT_TODAY = (
-    "Not in the future nor before the person's birth. Absent: today, the day the statement is "
-    "recorded (a check as of an earlier date does not see it)."
+    "Not in the future nor before 1 January of the person's birth year. Absent: today, the day "
+    "the statement is recorded (a check as of an earlier date does not see it)."
 )
 
 
@@ -90,9 +90,15 @@ class TalentRead(ResponseModel):
 
     id: int
     id_kind: IdKind
-    id_number_masked: str = Field(description="e.g. 4405**********1234")
+    id_number_masked: str = Field(
+        description="First 4 and last 2 characters of an 18-character number "
+        "(4405************34); a passport keeps at most a quarter at each end"
+    )
     nationality: str
-    birth_date: date | None
+    birth_year: int | None = Field(
+        description="The year only: with the masked number, the birth date would leave few "
+        "valid ID numbers possible (the whole date is at the identity endpoint)"
+    )
     sex: Sex | None
     name: str = Field(description="Masked for machine clients")
     education: Education

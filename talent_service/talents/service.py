@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine
 from sqlmodel import Session, col, select
 
 from talent_service.audit import record as audit
+from talent_service.auth.disclosure import birth_year, shown_id
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import (
     Reach,
@@ -116,9 +117,10 @@ def to_read(
     return TalentRead(
         id=values["id"],
         id_kind=values["id_kind"],
-        id_number_masked=values["id_masked"],
+        # One rule for how a person is shown (auth/disclosure.py): 4 + 2 and the year.
+        id_number_masked=shown_id(values["id_masked"]),
         nationality=values["nationality"],
-        birth_date=values["birth_date"],
+        birth_year=birth_year(values["birth_date"]),
         sex=values["sex"],
         # Machine clients verify and count; they never need a person's name.
         name=mask_name(name) if principal.role is Role.client else name,

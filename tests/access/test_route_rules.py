@@ -155,6 +155,10 @@ VALID_REQUESTS: dict[tuple[str, str], tuple[str, dict[str, Any] | None]] = {
         f"/v1/eligibility/decisions/{_DECISION_ID}/attestation",
         None,
     ),
+    ("GET", "/v1/eligibility/decisions/{decision_id}/document"): (
+        f"/v1/eligibility/decisions/{_DECISION_ID}/document",
+        None,
+    ),
     ("POST", "/v1/eligibility/verify"): (
         "/v1/eligibility/verify",
         {"id_number": _RESIDENT_ID, "benefit": "hukou", "city_code": "440300"},

@@ -43,3 +43,15 @@ def test_reference_data_may_be_cached(client: TestClient, make: Factory) -> None
     r = client.get(f"/v1/cities/{SHENZHEN}", headers=make.bureau(SHENZHEN))
     assert r.status_code == 200
     assert "no-store" not in r.headers.get("cache-control", "")
+
+
+def test_writes_that_answer_with_a_person_are_no_store_too(
+    client: TestClient, make: Factory
+) -> None:
+    firm = make.firm(SHANTOU)
+    body = {"id_number": make.resident_id(), "name": "张三", "education": "master"}
+    r = client.post("/v1/talents", json=body, headers=make.firm_user(firm))
+    assert r.status_code == 201, r.text
+    assert r.headers["cache-control"] == "no-store"
+    r = client.post("/v1/eligibility/verify", json={}, headers=make.client("eligibility:verify"))
+    assert r.status_code == 422 and r.headers["cache-control"] == "no-store"

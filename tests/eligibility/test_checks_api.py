@@ -47,11 +47,24 @@ def test_shenzhen_bureau_checks_both_sides_and_decisions_verify(
     assert host["document"]["facts"]["months_at_accredited_center"] == 29
     jwks = client.get("/.well-known/jwks.json").json()
     for d in decisions:
-        assert verify(d["document"], d["signature"]["jws"], d["signature"]["kid"], jwks)
+        # The answer withholds the age (eligibility/disclosure.py), so its signature is the
+        # attestation's; the whole signed document is the audited /document read.
+        assert d["document"]["facts"]["age_years"] is None
+        assert d["signature"]["signs"] == "attestation"
+        assert verify(d["attestation"], d["signature"]["jws"], d["signature"]["kid"], jwks)
         again = client.get(f"/v1/eligibility/decisions/{d['id']}", headers=make.bureau(SHENZHEN))
         assert again.status_code == 200 and again.json()["document"] == d["document"]
+        r = client.get(
+            f"/v1/eligibility/decisions/{d['id']}/document", headers=make.bureau(SHENZHEN)
+        )
+        assert r.status_code == 200, r.text
+        whole = r.json()
+        assert whole["signature"]["signs"] == "document"
+        assert whole["document"]["facts"]["age_years"] == 35
+        assert whole["signature"]["content_hash"] == d["attestation"]["decision_content_hash"]
+        assert verify(whole["document"], whole["signature"]["jws"], whole["signature"]["kid"], jwks)
         tampered = {
-            **d["document"],
+            **whole["document"],
             "outcome": "ineligible" if d["outcome"] == "eligible" else "eligible",
         }
-        assert not verify(tampered, d["signature"]["jws"], d["signature"]["kid"], jwks)
+        assert not verify(tampered, whole["signature"]["jws"], whole["signature"]["kid"], jwks)

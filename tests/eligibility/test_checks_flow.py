@@ -71,13 +71,21 @@ def check(
     return r.json()
 
 
+def whole_document(client: TestClient, site: Site, decision_id: str) -> dict[str, Any]:
+    """The decision's document exactly as signed (the audited read): the answers of checks
+    withhold the age and the days an age limit makes (eligibility/disclosure.py)."""
+    r = client.get(f"/v1/eligibility/decisions/{decision_id}/document", headers=site.bureau)
+    assert r.status_code == 200, r.text
+    return dict(r.json()["document"])
+
+
 def host_hukou(client: TestClient, site: Site, talent: Talent, as_of: date) -> dict[str, Any]:
-    """The Shenzhen host-side hukou decision's document."""
+    """The Shenzhen host-side hukou decision's whole document."""
     body = check(client, site, talent, as_of, benefit="hukou", city_code=SHENZHEN)
     (decision,) = body["decisions"]
     assert decision["document"]["policy"]["side"] == "host"
     assert decision["outcome"] == decision["document"]["outcome"]
-    return decision["document"]
+    return whole_document(client, site, decision["id"])
 
 
 def nodes(tree: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -156,7 +164,9 @@ def test_shenzhen_bureau_checks_a_shantou_firms_talent_on_both_sides(
     host_hukou = by_key[("host", "hukou")]["document"]
     assert host_hukou["outcome"] == "eligible"
     assert host_hukou["facts"]["months_at_accredited_center"] == 29
-    assert host_hukou["facts"]["age_years"] == 35
+    assert host_hukou["facts"]["age_years"] is None  # shown: the year only (disclosure)
+    whole = whole_document(client, site, by_key[("host", "hukou")]["id"])
+    assert whole["facts"]["age_years"] == 35
     assert host_hukou["facts"]["hukou_in_city"] is False
     # Home side: the hukou is already in Shantou, so the home hukou policy refuses it.
     home_hukou = by_key[("home", "hukou")]["document"]

@@ -64,7 +64,12 @@ def decide(client: TestClient, make: Factory, talent: Talent) -> dict[str, Any]:
     )
     assert r.status_code == 201, r.text
     (decision,) = r.json()["decisions"]
-    return dict(decision)
+    # The whole document as signed (the check's answer withholds the age: eligibility/disclosure).
+    whole = client.get(
+        f"/v1/eligibility/decisions/{decision['id']}/document", headers=make.province()
+    )
+    assert whole.status_code == 200, whole.text
+    return dict(whole.json())
 
 
 def verifies(decision: dict[str, Any], jwks: dict[str, Any]) -> bool:
@@ -95,7 +100,9 @@ def test_old_decisions_verify_after_rotation_and_new_ones_carry_the_new_kid(
         )
         assert "d" not in jwk  # never the private part
     # The stored decision, read back after the rotation, still verifies.
-    stored = client.get(f"/v1/eligibility/decisions/{old['id']}", headers=make.province()).json()
+    stored = client.get(
+        f"/v1/eligibility/decisions/{old['id']}/document", headers=make.province()
+    ).json()
     assert stored == old
     assert verifies(stored, jwks)
     # New decisions and their attestations are signed with B.

@@ -78,7 +78,7 @@ def test_an_attestations_hash_is_its_own_and_its_signature_verifies_over_it(
     assert verify(attestation, signature["jws"], signature["kid"], jwks)
 
     full = client.get(
-        f"/v1/eligibility/decisions/{body['decision_id']}", headers=make.province()
+        f"/v1/eligibility/decisions/{body['decision_id']}/document", headers=make.province()
     ).json()
     # The attestation names the whole document by its hash; the two hashes differ.
     assert attestation["decision_content_hash"] == full["signature"]["content_hash"]

@@ -204,7 +204,10 @@ def test_the_answer_hash_leaves_out_only_the_asking(
     client: TestClient, session: Session, make: Factory, person: Person
 ) -> None:
     (decision,) = check(client, make.bureau(SHENZHEN), person.talent, benefit="hukou")[:1]
-    document = decision["document"]
+    # The whole document as signed (the answer shows it without the age: disclosure).
+    document = client.get(
+        f"/v1/eligibility/decisions/{decision['id']}/document", headers=make.bureau(SHENZHEN)
+    ).json()["document"]
     stored = session.get_one(Decision, decision["id"])
     assert stored.answer_hash == answer_hash(document)
     assert {"decision_id", "issued_at", "requested_by", "corrections"} == ABOUT_THE_ASKING

@@ -170,7 +170,7 @@ def test_attestation_hash_is_the_full_decisions_hash(
 ) -> None:
     body = ask(client, make.client("eligibility:verify", city=SHENZHEN), person.number).json()
     full = client.get(
-        f"/v1/eligibility/decisions/{body['decision_id']}", headers=make.province()
+        f"/v1/eligibility/decisions/{body['decision_id']}/document", headers=make.province()
     ).json()
     assert body["attestation"]["decision_content_hash"] == full["signature"]["content_hash"]
     jwks = client.get("/.well-known/jwks.json").json()

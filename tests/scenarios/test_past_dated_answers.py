@@ -225,8 +225,17 @@ def assert_still_verifiable(client: TestClient, make: Factory, earlier: dict[str
     assert r.status_code == 200, r.text
     assert r.json() == earlier
     jwks = client.get("/.well-known/jwks.json").json()
-    signature = earlier["signature"]
-    assert verify(earlier["document"], signature["jws"], signature["kid"], jwks)
+    # As shown (the age withheld: disclosure.for_person) it carries the attestation's signature;
+    # the whole document, the audited /document read, its own.
+    shown = earlier["signature"]
+    assert verify(earlier["attestation"], shown["jws"], shown["kid"], jwks)
+    r = client.get(
+        f"/v1/eligibility/decisions/{earlier['id']}/document", headers=make.bureau(SHENZHEN)
+    )
+    assert r.status_code == 200, r.text
+    whole = r.json()
+    signature = whole["signature"]
+    assert verify(whole["document"], signature["jws"], signature["kid"], jwks)
     r = client.get(
         f"/v1/eligibility/decisions/{earlier['id']}/attestation", headers=make.province()
     )

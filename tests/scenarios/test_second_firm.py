@@ -182,7 +182,8 @@ def test_the_second_firms_check_shows_outcomes_but_no_values_from_the_first_firm
             assert node["result"] in {"pass", "fail", "unknown"}  # which criteria pass or fail
             if node.get("fact") in doc["withheld_facts"]:
                 assert node["found"] is None and node["withheld"] is True
-                assert node["rests_on_en"] == "rests on: other parties' records"
+                if node["fact"] != "age_years":  # withheld from everyone (disclosure.for_person)
+                    assert node["rests_on_en"] == "rests on: other parties' records"
         assert doc["forecast"] == {"withheld": True}
         # The signature shown signs the attestation, which carries no fact values.
         signature = decision["signature"]
@@ -190,20 +191,27 @@ def test_the_second_firms_check_shows_outcomes_but_no_values_from_the_first_firm
         assert signature["content_hash"] == content_hash(decision["attestation"])
         assert verify(decision["attestation"], signature["jws"], signature["kid"], jwks)
 
-        # The bureau reads the same kind of decision whole, with the values, signed as a whole.
+        # The bureau reads the same kind of decision with the values (all but the age, withheld
+        # from everyone), and whole, signed as a whole, at the audited /document read.
         full = whole[benefit]
         assert full["outcome"] == decision["outcome"]
-        assert "withheld_facts" not in full["document"]
+        assert set(full["document"].get("withheld_facts", [])) <= {"age_years"}
         for name in spell_facts:
             assert full["document"]["facts"][name] is not None, (benefit, name)
-        assert verify(full["document"], full["signature"]["jws"], full["signature"]["kid"], jwks)
+        signed = pair.client.get(
+            f"/v1/eligibility/decisions/{full['id']}/document", headers=pair.bureau
+        ).json()
+        assert "withheld_facts" not in signed["document"]
+        assert verify(
+            signed["document"], signed["signature"]["jws"], signed["signature"]["kid"], jwks
+        )
         # B reading its own decision back gets the same filtered view; the bureau, the whole.
         again = pair.client.get(
             f"/v1/eligibility/decisions/{decision['id']}", headers=pair.b_headers
         )
         assert again.status_code == 200 and again.json() == decision
         bureau_view = pair.client.get(
-            f"/v1/eligibility/decisions/{decision['id']}", headers=pair.bureau
+            f"/v1/eligibility/decisions/{decision['id']}/document", headers=pair.bureau
         ).json()
         assert "withheld_facts" not in bureau_view["document"]
         assert verify(

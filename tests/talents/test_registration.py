@@ -155,8 +155,8 @@ def test_a_refused_registration_writes_nothing(
         ("education_awarded_on", "tomorrow", "future"),
         ("title_awarded_on", "tomorrow", "future"),
         ("hukou_since", "tomorrow", "future"),
-        ("education_awarded_on", "1990-05-16", "birth"),
-        ("hukou_since", "1901-01-01", "birth"),
+        ("education_awarded_on", "1989-12-31", "birth year"),
+        ("hukou_since", "1901-01-01", "birth year"),
     ],
 )
 def test_a_date_in_the_future_or_before_birth_is_refused_naming_the_field(
