@@ -155,7 +155,14 @@ def _coarse_forecast(
     # The change is the age's when the age then differs from today's; a later end named after
     # a change (then_ends_on) can only be made by an age limit or another growing count, and
     # is taken as the age's.
-    change_by_age = age_then is not None and age_then != age_now and out.get("change_on")
+    # A change on the first day of a scheduled version or parameter value is the calendar's
+    # date, not the person's: it is shown.
+    change_by_age = (
+        age_then is not None
+        and age_then != age_now
+        and out.get("change_on")
+        and not out.get("change_is_scheduled")
+    )
     then = out.get("then_ends_on")
     if not change_by_age and not then:
         return out
@@ -166,8 +173,9 @@ def _coarse_forecast(
         out |= {"change_on": None, "last_eligible_on": None, "change_year": int(change)}
     if then:
         out["then_ends_year"] = int(str(then)[:4])
-    when_zh = f"{change}年内" if change_by_age else f"自 {change} 起"
-    when_en = f"during {change}" if change_by_age else f"from {change}"
+    under_zh, under_en = out.get("under_zh", ""), out.get("under_en", "")
+    when_zh = (f"{change}年内" if change_by_age else f"自 {change} 起") + under_zh
+    when_en = (f"during {change}" if change_by_age else f"from {change}") + under_en
     if out.get("kind") == "eligibility_ends":
         out["reason_zh"] = f"若其他情况不变，{when_zh}因年龄上限不再符合条件{AGE_WITHHELD_ZH}"
         out["reason_en"] = (

@@ -118,6 +118,11 @@ class Forecast:
     facts_on_change: dict[str, FactValue | None] | None = None  # projected, on `change_on`
     # The published version in force on `change_on` when a scheduled one decides the change.
     version_on_change: int | None = None
+    # How the reason names the scheduled stage that decides ("" when time alone does), and
+    # whether `change_on` is that stage's first day (a date of the calendar, not of the person).
+    under_zh: str = ""
+    under_en: str = ""
+    change_is_scheduled: bool = False
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,6 +138,9 @@ class Forecast:
             "blocking": self.blocking,
             "facts_on_change": self.facts_on_change,
             "version_on_change": self.version_on_change,
+            "under_zh": self.under_zh,
+            "under_en": self.under_en,
+            "change_is_scheduled": self.change_is_scheduled,
         }
 
 
@@ -333,6 +341,9 @@ def forecast(
             f"(last eligible day {(d - timedelta(days=1)).isoformat()})",
             facts_on_change=projected,
             version_on_change=None if stage is current else stage.version,
+            under_zh=under_zh,
+            under_en=under_en,
+            change_is_scheduled=stage is not current and d == stage.starts_on,
         )
 
     # Ineligible. Cheap refusal first: with every time-dependent fact unknown, a rule that is
@@ -366,6 +377,9 @@ def forecast(
         f"if nothing else changes, eligible from {d.isoformat()}{under_en}{tail_en}",
         facts_on_change=projected,
         version_on_change=None if stage is current else stage.version,
+        under_zh=under_zh,
+        under_en=under_en,
+        change_is_scheduled=stage is not current and d == stage.starts_on,
     )
 
 

@@ -128,8 +128,14 @@ def test_a_version_published_to_take_effect_later_makes_the_forecast(
     assert (forecast["kind"], forecast["change_on"]) == ("becomes_eligible", "2026-09-01")
     assert forecast["version_on_change"] == 2
     assert "under version 2" in forecast["reason_en"] and "第 2 版" in forecast["reason_zh"]
-    # The age limit of 40 ends it on the 41st birthday, under version 2 still.
-    assert forecast["then_ends_on"] == "2031-05-17"
+    # The age limit of 40 ends it on the 41st birthday, under version 2 still: that day is the
+    # birthday's, so an ordinary read gives its year only (the whole document has the day).
+    assert (forecast["then_ends_on"], forecast["then_ends_year"]) == (None, 2031)
+    whole = policies.client.get(
+        f"/v1/eligibility/decisions/{after['id']}/document", headers=policies.headers
+    )
+    assert whole.status_code == 200, whole.text
+    assert whole.json()["document"]["forecast"]["then_ends_on"] == "2031-05-17"
     assert forecast["facts_on_change"]["education"] == "master"
     # On that day the decision agrees with the forecast.
     on_the_day = policies.decide(talent, "2026-09-01")
@@ -165,7 +171,7 @@ def test_a_parameter_value_scheduled_later_is_part_of_the_forecast(
     assert (forecast["kind"], forecast["change_on"]) == ("becomes_eligible", "2026-10-01")
     assert forecast["version_on_change"] == 1  # the same version, with a new parameter value
     assert "parameters in force from 2026-10-01" in forecast["reason_en"]
-    assert forecast["then_ends_on"] == "2031-05-17"
+    assert (forecast["then_ends_on"], forecast["then_ends_year"]) == (None, 2031)
 
 
 def test_a_version_that_ends_with_no_successor_ends_eligibility(
@@ -179,3 +185,18 @@ def test_a_version_that_ends_with_no_successor_ends_eligibility(
     assert (forecast["kind"], forecast["change_on"]) == ("eligibility_ends", "2027-03-01")
     assert forecast["version_on_change"] is None  # no version is in force from that day
     assert "no version of the policy is in force" in forecast["reason_en"]
+
+
+def test_a_scheduled_day_is_shown_even_when_a_birthday_falls_before_it(
+    policies: Policies, talent: Talent
+) -> None:
+    # Asked on 2026-05-01 (aged 35); the birthday on 05-17 comes before version 2's first day,
+    # so the age on the day of change differs. The day is the calendar's, not the person's.
+    first = policies.draft(_rule("doctor", 12), "2024-01-01")
+    policies.parameter(name="max_age", value=40, effective_from="2024-01-01")
+    policies.publish(first)
+    policies.publish(policies.draft(_rule("master", 12), "2026-09-01"), supersede=True)
+    forecast = policies.decide(talent, "2026-05-01")["document"]["forecast"]
+    assert (forecast["change_on"], forecast["change_is_scheduled"]) == ("2026-09-01", True)
+    assert "under version 2" in forecast["reason_en"]
+    assert forecast["facts_on_change"]["age_years"] is None  # the age itself stays withheld
