@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from talent_service.auth.access import PUBLIC
+from talent_service.core.idempotent import PublicIdempotentDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.firms import service
@@ -21,7 +22,9 @@ router = api_router(prefix="/registrations", tags=["firms"])
     "approves it (`POST /v1/firms/{firm_id}/tiers/{period_id}/approve`).",
     responses=problem_responses(409, 422),
 )
-def register_firm(body: FirmRegistration, session: SessionDep) -> FirmRegistered:
+def register_firm(
+    body: FirmRegistration, session: SessionDep, idempotent: PublicIdempotentDep
+) -> FirmRegistered:
     firm = service.register_firm(session, body)
     return FirmRegistered(
         firm=FirmRead.of(*service.with_tier(session, firm)), username=body.username

@@ -16,6 +16,7 @@ from talent_service.models.enclave import Enclave
 from talent_service.models.enclave_partner import EnclavePartner
 from talent_service.models.firm import Firm
 from talent_service.models.firm_tier import FirmTierPeriod
+from talent_service.models.idempotency_key import IdempotencyKey
 from talent_service.models.policy import Policy
 from talent_service.models.policy_parameter import PolicyParameter
 from talent_service.models.policy_version import PolicyVersion
@@ -41,6 +42,7 @@ __all__ = [
     "EnclavePartner",
     "Firm",
     "FirmTierPeriod",
+    "IdempotencyKey",
     "Policy",
     "PolicyParameter",
     "PolicyVersion",
