@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from tests.e2e.api import Firm, World, at_once, hire_body, registration
 from tests.e2e.live import LiveServer
@@ -83,7 +84,7 @@ def _run(
     server: LiveServer,
     name: str,
     send: Callable[[int, Counter[str]], tuple[list[httpx.Response], httpx.Response]],
-    rows: Callable[[int], str],
+    rows: Callable[[int], tuple[str, dict[str, Any]]],
 ) -> None:
     figures: Counter[str] = Counter()
     faults: list[str] = []
@@ -91,7 +92,9 @@ def _run(
     for round_ in range(ROUNDS):
         answers, retry = send(round_, figures)
         faults += [f"round {round_}: {f}" for f in _check(answers, retry)]
-        created = server.database.scalar(rows(round_))
+        statement, params = rows(round_)
+        with server.database.engine.connect() as connection:
+            created = connection.execute(text(statement), params).scalar_one()
         if created != 1:
             faults.append(f"round {round_}: {created} rows instead of 1")
     elapsed = time.monotonic() - started
@@ -117,7 +120,7 @@ def test_concurrent_retries_of_a_hire_make_one_spell(
         server,
         "hire",
         send,
-        lambda r: f"SELECT count(*) FROM employment WHERE talent_id = {talents[r]}",
+        lambda r: ("SELECT count(*) FROM employment WHERE talent_id = :t", {"t": talents[r]}),
     )
     assert server.database.scalar("SELECT count(*) FROM idempotency_key") >= ROUNDS
 
@@ -135,5 +138,5 @@ def test_concurrent_retries_of_a_registration_make_one_firm(
         server,
         "registration",
         send,
-        lambda r: f"SELECT count(*) FROM firm WHERE uscc = '{bodies[r]['firm']['uscc']}'",
+        lambda r: ("SELECT count(*) FROM firm WHERE uscc = :u", {"u": bodies[r]["firm"]["uscc"]}),
     )

@@ -3,6 +3,9 @@ the retry gets the first answer and nothing is written twice; a reused key is re
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -20,10 +23,10 @@ from tests.idempotency.conftest import (
 )
 
 
-def _problem(response: object, status: int, slug: str) -> dict[str, object]:
-    assert response.status_code == status, response.text  # type: ignore[attr-defined]
-    assert response.headers["content-type"].startswith("application/problem+json")  # type: ignore[attr-defined]
-    problem: dict[str, object] = response.json()  # type: ignore[attr-defined]
+def _problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem: dict[str, Any] = response.json()
     assert str(problem["type"]).endswith(f"/{slug}")
     return problem
 
