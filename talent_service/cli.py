@@ -1,5 +1,5 @@
 """The ``talent-service`` command: serve, migrate, demo, accounts (create, deactivate, new
-password or secret), policies.
+password or secret), policies, audit, purge-idempotency-keys.
 
 Every command runs from scripts without prompts (passwords come on stdin or as options).
 """
@@ -235,6 +235,18 @@ def rotate_client_secret(client_id: Annotated[str, typer.Argument(help="cl_…")
         console.print(f"client_id:     {client.client_id}")
         console.print(f"client_secret: {secret}")
         console.print("[yellow]the secret is shown only now; store it safely[/yellow]")
+
+
+@app.command("purge-idempotency-keys")
+def purge_idempotency_keys() -> None:
+    """Delete the stored Idempotency-Key answers that have expired (each request that stores
+    one also deletes up to 100); run it from cron where POSTs with keys are rare."""
+    from talent_service.core import clock, idempotency
+    from talent_service.core.unit_of_work import session_scope
+
+    with session_scope() as session:
+        purged = idempotency.purge_expired(session, clock.now())
+    console.print(f"purged {purged} expired idempotency keys")
 
 
 policies_app = typer.Typer(

@@ -6,12 +6,14 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from talent_service import __version__
 from talent_service.api import include_api
+from talent_service.core import idempotent
 from talent_service.core.async_read import close_loop_connections
 from talent_service.core.config import get_settings
 from talent_service.core.no_store import NoStoreMiddleware
@@ -50,8 +52,8 @@ def create_app() -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PATCH"],
-            allow_headers=["Authorization", "Content-Type", "If-Match"],
-            expose_headers=["ETag"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Idempotent-Replayed", "Retry-After"],
         )
     app.add_middleware(NoStoreMiddleware)
     install_problem_handlers(app)
@@ -60,7 +62,20 @@ def create_app() -> FastAPI:
     app.include_router(health_router)
     include_api(app)
     app.include_router(jwks_router)
+    _document_idempotency(app)
     return app
+
+
+def _document_idempotency(app: FastAPI) -> None:
+    """The generated schema, with the Idempotency-Key header as one reusable parameter."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = idempotent.document(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 app = create_app()

@@ -78,3 +78,25 @@ def test_create_client_refuses_a_write_scope(db: Path) -> None:
     done = _cli(db, "create-client", "Rogue", "--scope", "registry:write")
     assert done.returncode != 0
     assert "grant one or more of" in done.stdout + done.stderr
+
+
+def test_purge_idempotency_keys_deletes_only_expired_answers(db: Path) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(db)
+    with connection:
+        connection.executemany(
+            "INSERT INTO idempotency_key (caller, key, fingerprint, status_code, "
+            "response_headers, response_body, created_at, expires_at) "
+            "VALUES ('user:1', ?, ?, 201, '[]', x'7b7d', '2020-01-01 00:00:00', ?)",
+            [
+                ("old", "0" * 64, "2020-01-02 00:00:00"),
+                ("live", "1" * 64, "2999-01-01 00:00:00"),
+            ],
+        )
+    done = _cli(db, "purge-idempotency-keys")
+    assert done.returncode == 0, done.stderr
+    assert "purged 1 expired idempotency keys" in done.stdout
+    keys = [row[0] for row in connection.execute("SELECT key FROM idempotency_key")]
+    connection.close()
+    assert keys == ["live"]

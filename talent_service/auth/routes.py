@@ -13,6 +13,7 @@ from talent_service.auth import revocations, service, throttle
 from talent_service.auth.access import PUBLIC
 from talent_service.auth.tokens import verified_token
 from talent_service.core import clock
+from talent_service.core.addresses import client_address
 from talent_service.core.config import get_settings
 from talent_service.core.errors import (
     BAD_REQUEST,
@@ -112,7 +113,7 @@ def issue_access_token(
     client_secret: Field128 = None,
     scope: Annotated[str | None, Form(max_length=500)] = None,
 ) -> Token:
-    address = throttle.address_key(request.client.host if request.client else None)
+    address = client_address(request)
     if grant_type == "password":
         name, secret = _account_name(username, "username"), _required(password, "password")
         attempt = throttle.Attempt("user", name, address)

@@ -20,7 +20,6 @@ get their answer: the overshoot is bounded by the requests in flight at that mom
 
 from __future__ import annotations
 
-import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -79,19 +78,6 @@ def pair_wait(score: float, limits: Limits) -> float:
 
 def account_wait(score: float, limits: Limits) -> float:
     return limits.account_lock_s if _counted(score) >= limits.account_lock_failures else 0.0
-
-
-def address_key(host: str | None) -> str:
-    """IPv4 as it is; IPv6 by its /64, which one subscriber usually holds whole."""
-    if not host:
-        return "-"
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host[:64]
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from talent_service.centers.schemas import (
     Closure,
     StatusNote,
 )
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
@@ -50,6 +51,7 @@ def create_center(
     body: CenterCreate,
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> CenterRead:
     center = service.create_center(session, principal, body)
     return CenterRead.of(center, center.opened_on)

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     account_lock_seconds: int = Field(default=60, ge=1, le=3600)
     # Each worker re-reads revoked tokens and ended accounts this often: the revocation bound.
     token_revocation_refresh_seconds: float = Field(default=5.0, gt=0, le=300)
+    # A stored Idempotency-Key answer is replayed for this long (core/idempotency.py).
+    idempotency_key_hours: int = Field(default=24, ge=1, le=24 * 30)
     log_level: str = "INFO"
     # How far back an authority may date a fact it records now (a center's accreditation,
     # suspension or closure). Further back is a correction of the record, not a decision.

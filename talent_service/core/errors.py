@@ -41,6 +41,13 @@ INVALID_GRANT = ProblemType("invalid-grant", "Credentials not accepted", 400)
 THROTTLED = ProblemType("throttled", "Too many attempts; try again later", 429)
 INTERNAL = ProblemType("internal", "Internal error", 500)
 UNAVAILABLE = ProblemType("unavailable", "Service unavailable", 503)
+# Idempotency-Key (core/idempotency.py); after the generic types, so they keep their statuses.
+IDEMPOTENCY_KEY_REUSED = ProblemType(
+    "idempotency-key-reused", "Idempotency-Key already used for a different request", 422
+)
+IDEMPOTENCY_KEY_IN_FLIGHT = ProblemType(
+    "idempotency-key-in-flight", "A request with this Idempotency-Key is still in progress", 409
+)
 
 PROBLEM_TYPES = {
     p.slug: p
@@ -62,6 +69,8 @@ PROBLEM_TYPES = {
         THROTTLED,
         INTERNAL,
         UNAVAILABLE,
+        IDEMPOTENCY_KEY_REUSED,
+        IDEMPOTENCY_KEY_IN_FLIGHT,
     )
 }
 

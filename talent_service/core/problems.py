@@ -88,6 +88,7 @@ async def _validation(request: Request, exc: Exception) -> JSONResponse:
 _HEADERS = {
     e.UNAUTHENTICATED.slug: {"WWW-Authenticate": "Bearer"},
     e.UNAVAILABLE.slug: {"Retry-After": "1"},
+    e.IDEMPOTENCY_KEY_IN_FLIGHT.slug: {"Retry-After": "1"},
 }
 
 

@@ -121,14 +121,22 @@ def _field_keys() -> FieldKeys:
     )
 
 
-def encrypt_field(plaintext: str) -> bytes:
+def encrypt_bytes(plaintext: bytes) -> bytes:
     nonce = os.urandom(12)
-    return nonce + AESGCM(_field_keys().encryption).encrypt(nonce, plaintext.encode(), None)
+    return nonce + AESGCM(_field_keys().encryption).encrypt(nonce, plaintext, None)
+
+
+def decrypt_bytes(ciphertext: bytes) -> bytes:
+    nonce, body = ciphertext[:12], ciphertext[12:]
+    return AESGCM(_field_keys().encryption).decrypt(nonce, body, None)
+
+
+def encrypt_field(plaintext: str) -> bytes:
+    return encrypt_bytes(plaintext.encode())
 
 
 def decrypt_field(ciphertext: bytes) -> str:
-    nonce, body = ciphertext[:12], ciphertext[12:]
-    return AESGCM(_field_keys().encryption).decrypt(nonce, body, None).decode()
+    return decrypt_bytes(ciphertext).decode()
 
 
 def lookup_hash(value: str) -> str:

@@ -8,7 +8,10 @@ The command line uses the same ``commit`` through ``session_scope``.
 Every unit that writes appends its audit entry in the same transaction, just before COMMIT
 (``talent_service/audit/record.py``): a write route is logged by being a route of ``api_router``,
 with nothing of its own to add. The audit log is the one thing this core module reaches up for,
-because every write passes here and nowhere else.
+because every write passes here and nowhere else. A request sent with an ``Idempotency-Key``
+stores its answer in that transaction too (``core/idempotency.py``), before the audit entry, so
+the audit head's lock stays the last thing taken; a stored answer is sent instead of running
+the route (``AnswerInstead``), in a unit that is rolled back and logs nothing (nothing happened).
 
 This is done by the route itself, not by a dependency with ``yield``: when FastAPI runs the exit
 code of such a dependency has changed between releases (after the response was sent, in some),
@@ -31,6 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from talent_service.audit import record as audit
+from talent_service.core import idempotency
 from talent_service.core.db import get_engine, get_read_engine, read_session
 from talent_service.core.db_errors import as_domain_error
 
@@ -54,6 +58,7 @@ def commit(session: Session) -> None:
     """Append the unit's audit entries, commit, or roll back and raise the problem the caller
     should see."""
     try:
+        idempotency.store_pending(session)
         audit.append_pending(session)
         session.commit()
     except SQLAlchemyError as exc:
@@ -184,11 +189,15 @@ class UnitOfWorkRoute(APIRoute):
             request.scope[_SCOPE_KEY] = unit
             try:
                 response = await handler(request)
+            except idempotency.AnswerInstead as stored:
+                await unit.finish(succeeded=False)  # a replay: nothing to keep, its lock let go
+                return stored.response
             except BaseException:
                 await unit.finish(succeeded=False)
                 raise
             succeeded = response.status_code < 400
             if succeeded and writes and unit.opened is not None and unit.opened.in_transaction():
+                idempotency.note_answer(unit.opened, response)
                 audit.note_request(
                     unit.opened,
                     request.scope.get(PRINCIPAL_SCOPE_KEY),

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import Depends, Response
 
 from talent_service.auth.principal import Principal
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
@@ -76,6 +77,7 @@ def create_declaration(
     body: DeclarationCreate,
     principal: Annotated[Principal, Depends(DECLARE)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> DeclarationRead:
     return views.to_read(session, principal, service.record(session, principal, talent_id, body))
 

@@ -17,6 +17,7 @@ from talent_service.auth.principal import (
     SCOPE_POLICIES_WRITE,
     Principal,
 )
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
@@ -77,6 +78,7 @@ def create_policy(
     body: PolicyCreate,
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> PolicyRead:
     return PolicyRead.model_validate(service.create_policy(session, principal, body))
 
@@ -124,6 +126,7 @@ def create_version(
     body: VersionCreate,
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
+    idempotent: IdempotentDep,
     response: Response,
 ) -> VersionRead:
     return _version_read(service.create_version(session, principal, policy_id, body), response)
@@ -180,6 +183,7 @@ def add_parameter(
     body: ParameterCreate,
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> ParameterRead:
     return ParameterRead.model_validate(service.add_parameter(session, principal, policy_id, body))
 

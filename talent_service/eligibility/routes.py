@@ -10,6 +10,7 @@ from talent_service.auth.principal import (
     SCOPE_ELIGIBILITY_VERIFY,
     Principal,
 )
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.unit_of_work import SessionDep, WriteSessionDep, api_router
 from talent_service.eligibility import decision_reads, decisions
@@ -54,6 +55,7 @@ def check(
     body: CheckRequest,
     principal: Annotated[Principal, Depends(CHECK)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> CheckResponse:
     return decisions.run_checks(session, principal, body)
 
@@ -120,6 +122,7 @@ def verify(
     body: VerifyRequest,
     principal: Annotated[Principal, Depends(VERIFY)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> VerifyResponse:
     return decisions.verify(session, principal, body)
 

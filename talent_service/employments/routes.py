@@ -6,6 +6,7 @@ from fastapi import Depends, Query, Response
 
 from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, Principal
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
@@ -37,6 +38,7 @@ def create_employment(
     body: EmploymentCreate,
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> EmploymentRead:
     return EmploymentRead.model_validate(service.create_employment(session, principal, body))
 

@@ -6,6 +6,7 @@ from fastapi import Depends, Response
 
 from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_ENCLAVES_WRITE, SCOPE_REGISTRY_READ, Principal
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
@@ -32,6 +33,7 @@ def create_enclave(
     body: EnclaveCreate,
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> EnclaveRead:
     enclave = service.create_enclave(session, principal, body)
     return service.to_read(session, [enclave])[0]

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
@@ -24,7 +25,9 @@ router = api_router(prefix="/firms", tags=["firms"])
     summary="Register a firm (province); a certificate sent with it is approved at once",
     responses=problem_responses(409, 422),
 )
-def create_firm(principal: FirmsAdmin, body: FirmCreate, session: SessionDep) -> FirmRead:
+def create_firm(
+    principal: FirmsAdmin, body: FirmCreate, session: SessionDep, idempotent: IdempotentDep
+) -> FirmRead:
     firm = service.create_firm(session, body, by=principal.subject)
     return FirmRead.of(*service.with_tier(session, firm))
 

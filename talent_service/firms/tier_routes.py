@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import Depends, Query, Response
 
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
@@ -74,6 +75,7 @@ def submit_tier(
     firm_id: IdPath,
     body: TierSubmission,
     session: SessionDep,
+    idempotent: IdempotentDep,
     response: Response,
 ) -> TierPeriodRead:
     return _read(tiers.submit_tier(session, principal, firm_id, body), response)

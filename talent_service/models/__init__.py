@@ -17,6 +17,7 @@ from talent_service.models.enclave_partner import EnclavePartner
 from talent_service.models.firm import Firm
 from talent_service.models.firm_sign_up_event import FirmSignUpEvent
 from talent_service.models.firm_tier import FirmTierPeriod
+from talent_service.models.idempotency_key import IdempotencyKey
 from talent_service.models.policy import Policy
 from talent_service.models.policy_parameter import PolicyParameter
 from talent_service.models.policy_version import PolicyVersion
@@ -47,6 +48,7 @@ __all__ = [
     "Firm",
     "FirmSignUpEvent",
     "FirmTierPeriod",
+    "IdempotencyKey",
     "Policy",
     "PolicyParameter",
     "PolicyVersion",

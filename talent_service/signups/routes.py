@@ -8,6 +8,7 @@ from fastapi import Depends, Query, Request
 
 from talent_service.auth import revocations
 from talent_service.auth.access import PUBLIC
+from talent_service.core.idempotent import PublicIdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdPath
@@ -44,9 +45,11 @@ _RECEIVED = SignUpReceived()
     "province) approves it (`POST /v1/sign-ups/{firm_id}/approve`) it may read only its own "
     "firm, its sign-up and `GET /v1/account`, and is refused elsewhere with 403 `firm-pending`. "
     "A tier certificate sent with it is submitted to the province.",
-    responses=problem_responses(422, 429),
+    responses=problem_responses(409, 422, 429),
 )
-def register_firm(body: FirmRegistration, session: SessionDep) -> SignUpReceived:
+def register_firm(
+    body: FirmRegistration, session: SessionDep, idempotent: PublicIdempotentDep
+) -> SignUpReceived:
     service.sign_up(session, body)
     return _RECEIVED
 

@@ -6,6 +6,7 @@ from fastapi import Depends, Query, Request, Response
 
 from talent_service.auth.access import Access
 from talent_service.auth.principal import SCOPE_REGISTRY_READ, SCOPE_REGISTRY_WRITE, Principal
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
@@ -34,6 +35,7 @@ def register_talent(
     body: TalentCreate,
     principal: Annotated[Principal, Depends(WRITE)],
     session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> TalentRead:
     talent, mine = registration.register_talent(session, principal, body)
     return service.to_read(talent, principal, _shown_registration(principal, mine))

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import Depends, Response
 
+from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.pagination import Page, PageParams, make_page, page_params
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import IdPath
@@ -34,10 +35,13 @@ def _read(subscription: WebhookSubscription) -> SubscriptionRead:
     status_code=201,
     response_model=SubscriptionCreated,
     summary="Subscribe an HTTPS endpoint to event types; the signing secret is shown once",
-    responses=problem_responses(403, 422),
+    responses=problem_responses(403, 409, 422),
 )
 def create_subscription(
-    principal: WebhooksClient, body: SubscriptionCreate, session: SessionDep
+    principal: WebhooksClient,
+    body: SubscriptionCreate,
+    session: SessionDep,
+    idempotent: IdempotentDep,
 ) -> SubscriptionCreated:
     subscription, secret = service.create(session, principal, body)
     return SubscriptionCreated(**_read(subscription).model_dump(), secret=secret)
