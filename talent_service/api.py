@@ -18,6 +18,7 @@ from talent_service.firms.registration_routes import router as registrations_rou
 from talent_service.firms.routes import router as firms_router
 from talent_service.firms.tier_routes import queue_router as tier_queue_router
 from talent_service.firms.tier_routes import router as firm_tiers_router
+from talent_service.household.routes import router as household_router
 from talent_service.retention.routes import router as retention_router
 from talent_service.talents.routes import router as talents_router
 
@@ -26,6 +27,7 @@ from talent_service.talents.routes import router as talents_router
 PROTECTED = [
     talents_router,
     declarations_router,
+    household_router,
     cities_router,
     firms_router,
     firm_tiers_router,

@@ -22,6 +22,8 @@ SCOPE_RETENTION_READ = "retention:read"
 SCOPE_FACTS_VERIFY = "facts:verify"
 # Reading the audit log: the province's alone.
 SCOPE_AUDIT_READ = "audit:read"
+# Supplying facts about a child in a check or verify request (a school-admission system).
+SCOPE_EDUCATION_SUPPLY = "education:supply"
 
 ALL_SCOPES = frozenset(
     {
@@ -37,11 +39,18 @@ ALL_SCOPES = frozenset(
         SCOPE_RETENTION_READ,
         SCOPE_FACTS_VERIFY,
         SCOPE_AUDIT_READ,
+        SCOPE_EDUCATION_SUPPLY,
     }
 )
 # Machine clients may be granted read and verification scopes, never registry writes.
 CLIENT_GRANTABLE_SCOPES = frozenset(
-    {SCOPE_REGISTRY_READ, SCOPE_ELIGIBILITY_VERIFY, SCOPE_ELIGIBILITY_CHECK, SCOPE_RETENTION_READ}
+    {
+        SCOPE_REGISTRY_READ,
+        SCOPE_ELIGIBILITY_VERIFY,
+        SCOPE_ELIGIBILITY_CHECK,
+        SCOPE_RETENTION_READ,
+        SCOPE_EDUCATION_SUPPLY,
+    }
 )
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.province: ALL_SCOPES,
