@@ -97,6 +97,12 @@ def _check_replaceable(
 def members_of(session: Session, principal: Principal, talent_id: int) -> Sequence[HouseholdMember]:
     """The person's household records the caller may see, oldest first."""
     get_visible(session, Talent, talent_id, principal)
+    return _visible_members(session, principal, talent_id)
+
+
+def _visible_members(
+    session: Session, principal: Principal, talent_id: int
+) -> Sequence[HouseholdMember]:
     return session.exec(
         scoped(HouseholdMember, principal)
         .where(col(HouseholdMember.talent_id) == talent_id)
@@ -110,8 +116,9 @@ def member_on(
 ) -> HouseholdMember | None:
     """The record of the member ``member_id`` names (any record of its line) in force on
     ``as_of``: the latest of the line, among those the caller may see, holding from that day
-    or before. None when none holds yet. Refused when the caller may not see ``member_id``."""
-    line = members_of(session, principal, talent_id)
+    or before. None when none holds yet. Refused when the caller may not see ``member_id``.
+    The caller has already been shown to see the person (a check reads them first)."""
+    line = _visible_members(session, principal, talent_id)
     by_id = {m.id: m for m in line}
     if member_id not in by_id:
         raise rule_violation(
