@@ -8,7 +8,9 @@ district applied for lies in the policy's city: its first four digits are the ci
 A supplied fact is read only when the policy version accepts it (``accepts_supplied``); then it
 takes the place of the recorded value (the school knows the stage it admits to better than the
 firm that recorded the child) and rests on "supplied by <client>". A supplied fact the version
-does not accept is refused: it stays in the document as refused and is not read.
+does not accept is refused: it stays in the document as refused and is not read. A supplied
+fact the policy's rule does not read is no part of that decision (as the talent's other facts
+are not: a decision holds what its rule reads).
 """
 
 from __future__ import annotations
@@ -65,8 +67,10 @@ def child_facts(
     supplied: Mapping[str, FactValue],
     accepts: Collection[str],
     supplied_by: str,
+    reads: Collection[str],
 ) -> ChildFacts:
-    """The child facts for one policy (city, accepted supplied facts) as of ``as_of``."""
+    """The child facts for one policy (its city, the supplied facts it accepts, the facts its
+    rule ``reads``) as of ``as_of``."""
     values: dict[str, FactValue | None] = dict.fromkeys(CHILD_FACTS)
     births: dict[str, date] = {}
     if record is not None:
@@ -77,7 +81,7 @@ def child_facts(
             values["child_district_in_city"] = record.district_code[:4] == policy_city[:4]
     prov = {name: _recorded(record) for name in CHILD_FACTS}
     out: list[dict[str, Any]] = []
-    for name in sorted(supplied):
+    for name in sorted(n for n in supplied if n in reads):
         accepted = name in accepts
         out.append({"fact": name, "value": supplied[name], "accepted": accepted})
         if accepted:

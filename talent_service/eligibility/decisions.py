@@ -173,7 +173,7 @@ def _document(
     params = calendar.parameters_on(as_of)
     accepts = frozenset(version.accepts_supplied)
     child = child_facts(
-        ask.record, as_of, policy.city_code, ask.supplied, accepts, principal.subject
+        ask.record, as_of, policy.city_code, ask.supplied, accepts, principal.subject, rule.facts
     )
     facts = row_facts(laid.built, 0) | child.values
     try:

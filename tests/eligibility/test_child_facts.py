@@ -30,14 +30,14 @@ def test_only_child_facts_are_suppliable_and_the_age_is_not() -> None:
 
 
 def test_recorded_facts_age_on_the_date_and_district_in_the_policy_city() -> None:
-    got = child_facts(RECORD, date(2026, 2, 28), "440300", {}, (), "client:x")
+    got = child_facts(RECORD, date(2026, 2, 28), "440300", {}, (), "client:x", CHILD_FACTS)
     assert got.values == {
         "child_age_years": 6,
         "child_school_stage": None,
         "child_district_in_city": True,
     }
     assert (
-        child_facts(RECORD, date(2026, 2, 28), "440100", {}, (), "c").values[
+        child_facts(RECORD, date(2026, 2, 28), "440100", {}, (), "c", CHILD_FACTS).values[
             "child_district_in_city"
         ]
         is False
@@ -48,7 +48,7 @@ def test_recorded_facts_age_on_the_date_and_district_in_the_policy_city() -> Non
 
 
 def test_no_record_leaves_every_child_fact_missing() -> None:
-    got = child_facts(None, date(2026, 2, 28), "440300", {}, (), "c")
+    got = child_facts(None, date(2026, 2, 28), "440300", {}, (), "c", CHILD_FACTS)
     assert set(got.values.values()) == {None}
     assert got.provenance["child_age_years"]["rests_on"] == "none"
 
@@ -58,7 +58,13 @@ def test_an_accepted_supplied_fact_replaces_the_recorded_one_and_a_refused_one_i
 ):
     supplied = {"child_school_stage": "primary", "child_district_in_city": False}
     got = child_facts(
-        RECORD, date(2026, 2, 28), "440300", supplied, {"child_school_stage"}, "client:school"
+        RECORD,
+        date(2026, 2, 28),
+        "440300",
+        supplied,
+        {"child_school_stage"},
+        "client:school",
+        CHILD_FACTS,
     )
     assert got.values["child_school_stage"] == "primary"
     assert got.values["child_district_in_city"] is True  # the record's: the supplied is refused
@@ -71,6 +77,13 @@ def test_an_accepted_supplied_fact_replaces_the_recorded_one_and_a_refused_one_i
         {"fact": "child_district_in_city", "value": False, "accepted": False},
         {"fact": "child_school_stage", "value": "primary", "accepted": True},
     ]
+
+
+def test_a_supplied_fact_the_rule_does_not_read_is_no_part_of_the_decision() -> None:
+    supplied = {"child_school_stage": "primary"}
+    got = child_facts(RECORD, date(2026, 2, 28), "440300", supplied, supplied, "c", ("age_years",))
+    assert got.supplied == []
+    assert got.values["child_school_stage"] is None
 
 
 def test_the_childs_age_grows_in_the_forecast() -> None:

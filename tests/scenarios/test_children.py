@@ -333,3 +333,21 @@ def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
     for child in node.get("children", []):
         out += _nodes(child)
     return out
+
+
+def test_a_check_of_every_benefit_keeps_the_supplied_fact_with_the_decisions_that_read_it(
+    family: Family,
+) -> None:
+    r = family.check(
+        benefit=None, city_code=None, household_member_id=family.child_id, supplied_facts=PRIMARY
+    )
+    assert r.status_code == 201, r.text
+    docs = [d["document"] for d in r.json()["decisions"]]
+    assert len(docs) == 8  # four benefits on each side
+    education = [d for d in docs if d["policy"]["benefit"] == "education"]
+    assert len(education) == 2
+    for doc in docs:
+        expected = [{"fact": "child_school_stage", "value": "primary", "accepted": True}]
+        assert doc["supplied_facts"] == (expected if doc in education else [])
+    rows = family.session.exec(select(SuppliedFact)).all()
+    assert sorted(r.decision_id for r in rows) == sorted(d["decision_id"] for d in education)
