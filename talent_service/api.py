@@ -17,6 +17,7 @@ from talent_service.enclaves.routes import router as enclaves_router
 from talent_service.firms.routes import router as firms_router
 from talent_service.firms.tier_routes import queue_router as tier_queue_router
 from talent_service.firms.tier_routes import router as firm_tiers_router
+from talent_service.household.routes import router as household_router
 from talent_service.retention.routes import router as retention_router
 from talent_service.signups.routes import account_router, registrations_router
 from talent_service.signups.routes import router as sign_ups_router
@@ -28,6 +29,7 @@ from talent_service.webhooks.routes import router as webhooks_router
 PROTECTED = [
     talents_router,
     declarations_router,
+    household_router,
     cities_router,
     firms_router,
     firm_tiers_router,

@@ -29,6 +29,7 @@ from talent_service.core.errors import DomainError
 from talent_service.core.security import decrypt_field
 from talent_service.declarations.selection import Claim, holding_on
 from talent_service.demo.loader import AS_OF, add_years, load_demo
+from talent_service.eligibility.facts import age_on
 from talent_service.models import (
     Center,
     CenterStatusEvent,
@@ -39,6 +40,7 @@ from talent_service.models import (
     EnclavePartner,
     Firm,
     FirmTierPeriod,
+    HouseholdMember,
     Talent,
     TalentFirm,
     User,
@@ -87,6 +89,7 @@ class Snapshot:
     tier_periods: list[Any]
     status_events: list[Any]
     declarations: list[Any]
+    children: list[Any]
 
 
 def _rows(session: Session, model: type[SQLModel]) -> list[Any]:
@@ -108,6 +111,7 @@ def _snapshot(session: Session, summary: list[str]) -> Snapshot:
         tier_periods=_rows(session, FirmTierPeriod),
         status_events=_rows(session, CenterStatusEvent),
         declarations=_rows(session, Declaration),
+        children=_rows(session, HouseholdMember),
     )
 
 
@@ -837,6 +841,29 @@ def test_same_seed_gives_the_same_rows(engine: Engine, demo: Snapshot) -> None:
     other = _load_apart(engine, SEED + 1)
     assert _digest(other) != _digest(demo)
     assert not {t.id for t in other.talents} & {t.id for t in demo.talents}
+
+
+def test_some_people_have_a_child_recorded_by_the_firm_of_their_center_spell(
+    demo: Snapshot,
+) -> None:
+    assert len(demo.children) >= 10
+    assert any("children: " in line for line in demo.summary)
+    born = {t.id: t.birth_date for t in demo.talents}
+    center_city = {c.id: c.host_city_code for c in demo.centers}
+    at_centers = {
+        (s.talent_id, s.firm_id, center_city[s.center_id])
+        for s in demo.spells
+        if s.center_id is not None
+    }
+    stages = set()
+    for child in demo.children:
+        assert child.relation == "child" and child.source == "firm"
+        assert (child.talent_id, child.source_firm_id, child.district_code) in at_centers
+        assert 3 <= age_on(child.birth_date, AS_OF) <= 14
+        assert born[child.talent_id] is None or child.birth_date > born[child.talent_id]
+        assert child.birth_date <= child.effective_on <= AS_OF
+        stages.add(child.school_stage)
+    assert None in stages and "primary" in stages  # some stages a school system must supply
 
 
 def test_loading_twice_is_refused_and_accounts_log_in(session: Session, client: TestClient) -> None:

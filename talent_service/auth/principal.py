@@ -24,6 +24,8 @@ SCOPE_FACTS_VERIFY = "facts:verify"
 SCOPE_AUDIT_READ = "audit:read"
 # Approving or rejecting a self-registered firm: its home city's bureau, or the province.
 SCOPE_FIRMS_APPROVE = "firms:approve"
+# Supplying facts about a child in a check or verify request (a school-admission system).
+SCOPE_EDUCATION_SUPPLY = "education:supply"
 
 ALL_SCOPES = frozenset(
     {
@@ -40,11 +42,18 @@ ALL_SCOPES = frozenset(
         SCOPE_FACTS_VERIFY,
         SCOPE_AUDIT_READ,
         SCOPE_FIRMS_APPROVE,
+        SCOPE_EDUCATION_SUPPLY,
     }
 )
 # Machine clients may be granted read and verification scopes, never registry writes.
 CLIENT_GRANTABLE_SCOPES = frozenset(
-    {SCOPE_REGISTRY_READ, SCOPE_ELIGIBILITY_VERIFY, SCOPE_ELIGIBILITY_CHECK, SCOPE_RETENTION_READ}
+    {
+        SCOPE_REGISTRY_READ,
+        SCOPE_ELIGIBILITY_VERIFY,
+        SCOPE_ELIGIBILITY_CHECK,
+        SCOPE_RETENTION_READ,
+        SCOPE_EDUCATION_SUPPLY,
+    }
 )
 ROLE_SCOPES: dict[Role, frozenset[str]] = {
     Role.province: ALL_SCOPES,

@@ -55,6 +55,7 @@ from talent_service.models import (
     Employment,
     Enclave,
     Firm,
+    HouseholdMember,
     Talent,
     TalentFirm,
 )
@@ -168,6 +169,14 @@ def _decision_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool
     return _talent_rule_for(reach, city, firm, Decision.talent_id)
 
 
+def _household_rule(reach: Reach, city: Bound, firm: Bound) -> ColumnElement[bool]:
+    # A firm sees the household records it made itself (nothing another party recorded about
+    # the person); a bureau those of the talent it sees.
+    if reach is Reach.firm:
+        return col(HouseholdMember.source_firm_id) == firm
+    return _talent_rule_for(reach, city, firm, HouseholdMember.talent_id)
+
+
 _RULES: dict[type[SQLModel], Callable[[Reach, Bound, Bound], ColumnElement[bool]]] = {
     Firm: _firm_rule,
     Center: _center_rule,
@@ -175,6 +184,7 @@ _RULES: dict[type[SQLModel], Callable[[Reach, Bound, Bound], ColumnElement[bool]
     Talent: _talent_rule,
     Enclave: _enclave_rule,
     Decision: _decision_rule,
+    HouseholdMember: _household_rule,
 }
 
 

@@ -37,6 +37,7 @@ from talent_service.core.errors import CONFLICT, DomainError, rule_violation
 from talent_service.demo import centers, declarations, firms, spells
 from talent_service.demo.catalog import AS_OF
 from talent_service.demo.centers import CENTER_OPEN_START
+from talent_service.demo.household import build_household
 from talent_service.demo.people import People
 from talent_service.demo.state import Demo, add_years
 from talent_service.demo.summary import summary
@@ -106,7 +107,8 @@ def load_demo(session: Session, *, password: str, seed: int) -> list[str]:
     _draw_talent_ids(demo, random.Random(f"demo-talent-ids-{seed}"))
     _write_people(demo)
     _stamp_registry(demo)
-    return summary(demo, seed)
+    children = build_household(demo, random.Random(f"demo-household-{seed}"))
+    return [*summary(demo, seed), f"children: {len(children)} recorded by their parents' firms"]
 
 
 def _draw_talent_ids(demo: Demo, rng: random.Random) -> None:

@@ -136,4 +136,9 @@ def attestation_read(decision: Decision, *, reused: bool = False) -> VerifyRespo
             signs="attestation",
         ),
         reused=reused,
+        suppliable_facts=decision.document.get("suppliable_facts", []),
+        refused_supplied_facts=[
+            s["fact"] for s in decision.document.get("supplied_facts", []) if not s["accepted"]
+        ],
+        needs_household_member=decision.document.get("needs_household_member", False),
     )

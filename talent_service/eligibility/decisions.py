@@ -17,6 +17,8 @@ from talent_service.auth.visibility import get_visible, scoped
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, not_found, rule_violation
+from talent_service.eligibility.asking import Asking, asking, record_supplied
+from talent_service.eligibility.child_facts import child_facts
 from talent_service.eligibility.decision_reads import attestation_of, attestation_read, to_read
 from talent_service.eligibility.evaluate import ENGINE_VERSION, evaluate
 from talent_service.eligibility.fact_builder import (
@@ -28,7 +30,7 @@ from talent_service.eligibility.fact_builder import (
     row_facts,
 )
 from talent_service.eligibility.fact_source import Held, Records, held_on, inputs_on, load_records
-from talent_service.eligibility.facts import ParameterError
+from talent_service.eligibility.facts import CHILD_FACTS, ParameterError
 from talent_service.eligibility.forecast import forecast
 from talent_service.eligibility.keys import signing_key
 from talent_service.eligibility.provenance import corrections, describe, provenance
@@ -167,11 +169,16 @@ def _document(
     principal: Principal,
     laid: Laid,
     calendar: PolicyCalendar,
+    ask: Asking,
 ) -> dict[str, Any]:
     assert policy.id is not None and subject.talent.id is not None
     rule = compiled_rule(version)
     params = calendar.parameters_on(as_of)
-    facts = row_facts(laid.built, 0)
+    accepts = frozenset(version.accepts_supplied)
+    child = child_facts(
+        ask.record, as_of, policy.city_code, ask.supplied, accepts, principal.subject, rule.facts
+    )
+    facts = row_facts(laid.built, 0) | child.values
     try:
         evaluation = evaluate(rule, facts, params)
         outlook = forecast(
@@ -181,6 +188,7 @@ def _document(
             as_of,
             growing=growing_facts(laid.inputs, laid.built, 0),
             birth_date=subject.talent.birth_date,
+            births=child.births,
             stages=calendar.stages_after(as_of),
             version=version.version,
         )
@@ -192,6 +200,7 @@ def _document(
     prov = provenance(
         subject.records, laid.held, laid.inputs, laid.built, list(result["facts_used"])
     )
+    prov |= {name: child.provenance[name] for name in result["facts_used"] if name in CHILD_FACTS}
     _annotate(result["explanation"], prov)
     future = outlook.to_json()
     if future["facts_on_change"] is not None:
@@ -221,6 +230,7 @@ def _document(
             "document_ref": version.document_ref,
             "effective_from": version.effective_from.isoformat(),
             "effective_to": version.effective_to.isoformat() if version.effective_to else None,
+            "accepts_supplied": sorted(accepts),
         },
         "engine_version": ENGINE_VERSION,
         "outcome": result["outcome"],
@@ -233,6 +243,13 @@ def _document(
         "explanation": result["explanation"],
         "provenance": prov,
         "fact_sources": {f.value: sorted(v.value for v in s) for f, s in accepted(version).items()},
+        # The child the request named, what its caller supplied (accepted or refused), and
+        # what is missing that a caller could supply under this version or name.
+        "household_member_id": ask.member_id,
+        "supplied_facts": child.supplied,
+        "suppliable_facts": sorted(f for f in result["missing_facts"] if f in accepts),
+        "needs_household_member": ask.member_id is None
+        and any(f in CHILD_FACTS for f in rule.facts),
         "forecast": future,
         "requested_by": principal.subject,
     }
@@ -268,6 +285,7 @@ def _store(
         answer_hash=answer,
     )
     session.add(decision)
+    record_supplied(session, document)
     return decision
 
 
@@ -326,7 +344,12 @@ def _keep(
 
 
 def _decide(
-    session: Session, principal: Principal, subject: Subject, policies: list[Policy], as_of: date
+    session: Session,
+    principal: Principal,
+    subject: Subject,
+    policies: list[Policy],
+    as_of: date,
+    ask: Asking,
 ) -> list[Made]:
     laid: dict[tuple[str, Side, tuple[tuple[str, tuple[str, ...]], ...]], Laid] = {}
     answers: list[tuple[dict[str, Any], Policy, str]] = []
@@ -350,7 +373,7 @@ def _decide(
                 held, inputs, build(inputs, policy.city_code, policy.side.value, as_of)
             )
         document = _document(
-            str(uuid.uuid4()), subject, policy, version, as_of, principal, laid[key], calendar
+            str(uuid.uuid4()), subject, policy, version, as_of, principal, laid[key], calendar, ask
         )
         answers.append((document, policy, answer_hash(document)))
     if not answers:
@@ -362,10 +385,10 @@ def run_checks(session: Session, principal: Principal, req: CheckRequest) -> Che
     talent = get_visible(session, Talent, req.talent_id, principal)
     assert talent.id is not None
     as_of = req.as_of or today()
+    ask = asking(session, principal, talent.id, as_of, req.household_member_id, req.supplied_facts)
     subject = _subject(session, talent, as_of)
-    made = _decide(
-        session, principal, subject, _targets(session, principal, subject, req, as_of), as_of
-    )
+    targets = _targets(session, principal, subject, req, as_of)
+    made = _decide(session, principal, subject, targets, as_of, ask)
     return CheckResponse(
         talent_id=talent.id,
         as_of=as_of,
@@ -392,6 +415,7 @@ def verify(session: Session, principal: Principal, req: VerifyRequest) -> Verify
         raise rule_violation(
             "body.benefit", f"{city.name_en} has no policy for {req.benefit.value}"
         )
+    ask = asking(session, principal, talent.id, as_of, req.household_member_id, req.supplied_facts)
     subject = _subject(session, talent, as_of)
-    made = _decide(session, principal, subject, policies, as_of)[0]
+    made = _decide(session, principal, subject, policies, as_of, ask)[0]
     return attestation_read(made.decision, reused=made.reused)

@@ -69,6 +69,8 @@ class PolicyDefinition(BaseModel):
     fact_sources: dict[str, str] = Field(
         default_factory=lambda: {fact.value: "declared" for fact in DeclaredFact}
     )
+    # Facts a school-admission system may supply in the request that the version reads.
+    accepts_supplied: tuple[str, ...] = ()
 
     def validated_rule(self) -> Rule:
         return validate_rule(self.rule, self.parameter_types)
@@ -336,13 +338,64 @@ def _education_rule(side: Side) -> dict[str, Any]:
                 param="min_months_at_center",
                 article=7,
             ),
+            # The child: of compulsory-education age, entering primary or junior secondary
+            # school, in a district of the policy's city.
+            _cmp(
+                "child-min-age",
+                "子女已达义务教育入学年龄",
+                "the child has reached compulsory-school age",
+                "child_age_years",
+                "ge",
+                param="min_child_age",
+                article=7,
+            ),
+            _cmp(
+                "child-max-age",
+                "子女未超过义务教育年龄",
+                "the child is within compulsory-school age",
+                "child_age_years",
+                "le",
+                param="max_child_age",
+                article=7,
+            ),
+            _cmp(
+                "child-stage",
+                "子女就读义务教育学段（小学或初中）",
+                "the child is in (or enters) primary or junior secondary school",
+                "child_school_stage",
+                "in",
+                value=["primary", "junior_secondary"],
+                article=7,
+            ),
+            _cmp(
+                "child-district",
+                "子女申请就读本市学校",
+                "the child applies to a school in the city",
+                "child_district_in_city",
+                "eq",
+                value=True,
+                article=7,
+            ),
         ],
     )
 
 
+_YEARS = ("岁", "years")
+
+
 def _education_params(side: Side) -> tuple[dict[str, ParamSpec], dict[str, Any]]:
     spec = _number("在认定中心最少工作月数", "minimum months at an accredited center", *_MONTHS)
-    return {"min_months_at_center": spec}, {"min_months_at_center": 12 if side == "host" else 6}
+    types = {
+        "min_months_at_center": spec,
+        "min_child_age": _number("子女最低年龄", "minimum age of the child", *_YEARS),
+        "max_child_age": _number("子女最高年龄", "maximum age of the child", *_YEARS),
+    }
+    values = {
+        "min_months_at_center": 12 if side == "host" else 6,
+        "min_child_age": 6,
+        "max_child_age": 15,
+    }
+    return types, values
 
 
 def _title_rule(side: Side) -> dict[str, Any]:
@@ -450,6 +503,9 @@ def default_policy(city_code: str, side: Side, benefit: Benefit) -> PolicyDefini
         rule=validate_rule(make_rule(side), types).to_json(),
         parameter_types=types,
         parameters=values,
+        # The stage a school admits the child to is the school's to say; the district is the
+        # household record's (a supplied district is refused).
+        accepts_supplied=("child_school_stage",) if benefit == "education" else (),
     )
 
 

@@ -13,14 +13,20 @@ from __future__ import annotations
 import calendar
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from talent_service.reference.enums import CenterStatus, Education, FirmTier, TitleLevel
+from talent_service.reference.enums import (
+    CenterStatus,
+    Education,
+    FirmTier,
+    SchoolStage,
+    TitleLevel,
+)
 
 FactValue = int | float | bool | str
 ParamValue = FactValue | list[FactValue]
@@ -117,6 +123,9 @@ class FactSpec:
     # Rank facts: the words for each rank, so explanations read "≥ 中级" rather than "≥ 2".
     rank_labels_zh: Mapping[int, str] | None = None
     rank_labels_en: Mapping[int, str] | None = None
+    # A fact about a child that a machine client may supply in the request (see ``supplied``);
+    # never a fact about the talent.
+    suppliable: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Plain-dict form for a `GET /facts` style listing."""
@@ -132,6 +141,7 @@ class FactSpec:
             "unit_zh": self.unit_zh,
             "unit_en": self.unit_en,
             "grows_with_time": self.growth.value,
+            "suppliable": self.suppliable,
         }
         if self.allowed:
             out["allowed"] = [
@@ -229,6 +239,20 @@ CENTER_STATUS_EN = {
     "rejected": "rejected",
     "suspended": "suspended",
     "closed": "closed",
+}
+
+SCHOOL_STAGES: tuple[str, ...] = tuple(s.value for s in SchoolStage)
+SCHOOL_STAGE_ZH = {
+    "kindergarten": "幼儿园",
+    "primary": "小学",
+    "junior_secondary": "初中",
+    "senior_secondary": "高中",
+}
+SCHOOL_STAGE_EN = {
+    "kindergarten": "kindergarten",
+    "primary": "primary school",
+    "junior_secondary": "junior secondary school",
+    "senior_secondary": "senior secondary school",
 }
 
 _MONTHS_ROUND_ZH = "按整月向下取整：自起始日起每到（月末截断的）同日满一个月；不足一月不计。"
@@ -518,6 +542,48 @@ _FACT_LIST: tuple[FactSpec, ...] = (
         "The talent's hukou is already in the city of the policy being applied (depends on "
         "the policy).",
     ),
+    # Facts about the child the check names (``household_member_id``), from the household
+    # record in force on the as-of date, or supplied by a machine client where the policy
+    # accepts it.
+    FactSpec(
+        "child_age_years",
+        ValueType.NUMBER,
+        "子女年龄（周岁）",
+        "child's age",
+        "所核验子女在核验日的周岁年龄，依据家庭成员记录中的出生日期计算。",
+        "The named child's age in whole years on the as-of date, from the birth date in the "
+        "household record.",
+        "周岁向下取整，生日当天增加一岁；2月29日出生者在平年的2月28日增加一岁。",
+        "Whole years, rounded down; a year is added on the birthday itself; someone born on "
+        "Feb 29 adds a year on Feb 28 in common years.",
+        "岁",
+        "years",
+        Growth.YEARS,
+    ),
+    replace(
+        _enum(
+            "child_school_stage",
+            "子女学段",
+            "child's school stage",
+            "所核验子女在核验日就读或申请就读的学段。",
+            "The stage of schooling the named child is in, or applies for, on the as-of date.",
+            SCHOOL_STAGES,
+            SCHOOL_STAGE_ZH,
+            SCHOOL_STAGE_EN,
+        ),
+        suppliable=True,
+    ),
+    replace(
+        _flag(
+            "child_district_in_city",
+            "子女申请学区在本市",
+            "child applies in the policy city",
+            "所核验子女申请就读的区县（GB/T 2260）属于所适用政策的城市（随政策而定）。",
+            "The district (GB/T 2260) the named child applies to school in lies in the city of "
+            "the policy being applied (depends on the policy).",
+        ),
+        suppliable=True,
+    ),
     _flag(
         "is_foreign",
         "外籍人才",
@@ -528,6 +594,8 @@ _FACT_LIST: tuple[FactSpec, ...] = (
 )
 
 FACTS: Mapping[str, FactSpec] = {f.name: f for f in _FACT_LIST}
+SUPPLIABLE: frozenset[str] = frozenset(f.name for f in _FACT_LIST if f.suppliable)
+CHILD_FACTS: tuple[str, ...] = tuple(f.name for f in _FACT_LIST if f.name.startswith("child_"))
 
 # Rank tables for derived facts, keyed by the derived fact's name.
 RANK_SCALES: Mapping[str, Mapping[str, int]] = {

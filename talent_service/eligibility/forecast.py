@@ -149,14 +149,23 @@ def project_facts(
     growing: Mapping[str, GrowingFact],
     birth_date: date | None,
     on: date,
+    *,
+    births: Mapping[str, date] | None = None,
 ) -> dict[str, FactValue | None]:
-    """The facts as they would be on ``on`` if only time passed."""
+    """The facts as they would be on ``on`` if only time passed (``births``: other age facts,
+    e.g. a child's, by the birth date they count from)."""
     out: dict[str, FactValue | None] = dict(facts)
     for name, g in growing.items():
         out[name] = g.value_on(on)
-    if birth_date is not None:
-        out["age_years"] = age_on(birth_date, on)
+    for name, born in _ages(birth_date, births).items():
+        out[name] = age_on(born, on)
     return out
+
+
+def _ages(birth_date: date | None, births: Mapping[str, date] | None) -> dict[str, date]:
+    """Age facts by the birth date they count from: the talent's and any others."""
+    out = {} if birth_date is None else {"age_years": birth_date}
+    return out | dict(births or {})
 
 
 def _flip_values(rule: Rule, params: Mapping[str, Any]) -> dict[str, set[int]]:
@@ -179,7 +188,7 @@ def _candidates(
     rule: Rule,
     params: Mapping[str, Any],
     growing: Mapping[str, GrowingFact],
-    birth_date: date | None,
+    ages: Mapping[str, date],
     start: date,
     end: date,
 ) -> list[date]:
@@ -196,8 +205,8 @@ def _candidates(
         if fact in growing:
             g = growing[fact]
             offset, per_value = g.offset_months, 1
-        elif fact == "age_years" and birth_date is not None:
-            g, offset, per_value = GrowingFact(birth_date), 0, 12
+        elif fact in ages:
+            g, offset, per_value = GrowingFact(ages[fact]), 0, 12
         else:
             continue
         # first_day_with(k) <= end iff k <= within
@@ -221,7 +230,7 @@ def _validate_growing(growing: Mapping[str, GrowingFact]) -> None:
 def _stage_candidates(
     stages: list[Stage],
     growing: Mapping[str, GrowingFact],
-    birth_date: date | None,
+    ages: Mapping[str, date],
     end: date,
 ) -> list[date]:
     """Sorted candidate dates in (first start, end]: each stage's own threshold dates within
@@ -232,9 +241,7 @@ def _stage_candidates(
         if stage.rule is not None:
             stretch_end = min(until, end)
             dates.update(
-                _candidates(
-                    stage.rule, stage.params, growing, birth_date, stage.starts_on, stretch_end
-                )
+                _candidates(stage.rule, stage.params, growing, ages, stage.starts_on, stretch_end)
             )
     return sorted(dates)
 
@@ -268,6 +275,7 @@ def forecast(
     *,
     growing: Mapping[str, GrowingFact] | None = None,
     birth_date: date | None = None,
+    births: Mapping[str, date] | None = None,
     horizon_years: int = DEFAULT_HORIZON_YEARS,
     stages: Sequence[Stage] = (),
     version: int | None = None,
@@ -275,18 +283,20 @@ def forecast(
     """When the outcome on ``as_of`` changes by time alone, within ``horizon_years``.
 
     ``facts`` are the non-growing facts; values in ``growing`` and the age from ``birth_date``
-    override same-named entries, so the outcome on ``as_of`` is recomputed from them. ``stages``
+    override same-named entries, so the outcome on ``as_of`` is recomputed from them (as do
+    other age facts from the dates in ``births``, e.g. ``child_age_years``). ``stages``
     are what the calendar already holds after ``as_of`` (versions and parameter values that take
     effect later); ``rule`` and ``params`` (of ``version``) are in force until the first of them.
     """
     growing = growing or {}
     _validate_growing(growing)
     end = add_months(as_of, 12 * horizon_years)
-    now_facts = project_facts(facts, growing, birth_date, as_of)
+    ages = _ages(birth_date, births)
+    now_facts = project_facts(facts, growing, None, as_of, births=ages)
     now = evaluate(rule, now_facts, params)  # also checks the parameters
     current = Stage(as_of, rule, params, version)
     calendar = [current, *_later_stages(as_of, end, stages)]
-    candidates = _stage_candidates(calendar, growing, birth_date, end)
+    candidates = _stage_candidates(calendar, growing, ages, end)
 
     if now.outcome is Outcome.undetermined:
         names = "、".join(FACTS[f].label_zh for f in now.missing_facts)
@@ -311,7 +321,7 @@ def forecast(
         for d in candidates:
             if d <= start:
                 continue
-            projected = project_facts(facts, growing, birth_date, d)
+            projected = project_facts(facts, growing, None, d, births=ages)
             stage = stage_on(d)
             if (stage.outcome(projected) is Outcome.eligible) is eligible:
                 return d, projected, stage
@@ -352,8 +362,8 @@ def forecast(
     timeless = dict(now_facts)
     for name in growing:
         timeless[name] = None
-    if birth_date is not None:
-        timeless["age_years"] = None
+    for name in ages:
+        timeless[name] = None
     frozen = evaluate(rule, timeless, params)
     if frozen.outcome is Outcome.ineligible and len(calendar) == 1:
         return _not_reachable(as_of, _timeless_failures(frozen))

@@ -26,7 +26,7 @@ from talent_service.core.types import (
     UpdateModel,
     text,
 )
-from talent_service.eligibility.facts import FACTS, ParamSpec
+from talent_service.eligibility.facts import FACTS, SUPPLIABLE, ParamSpec
 from talent_service.eligibility.schemas import EARLIEST, LATEST
 from talent_service.reference.enums import Benefit, DeclaredFact, Outcome, PolicyStatus, Side
 
@@ -55,6 +55,25 @@ FACT_SOURCES_DESCRIPTION = (
     "Per declared fact (education, title, hukou_city): 'verified' (only declarations a bureau or "
     "the province verified count) or 'declared' (unverified ones count too, and the explanation "
     "says so). A fact not named accepts 'declared'."
+)
+
+
+def _suppliable(name: str) -> str:
+    if name not in SUPPLIABLE:
+        raise ValueError(f"not a suppliable fact (one of {', '.join(sorted(SUPPLIABLE))})")
+    return name
+
+
+# Facts a caller may supply in a request that this version reads (child facts only).
+AcceptsSupplied = Annotated[
+    list[Annotated[str, StringConstraints(max_length=64), AfterValidator(_suppliable)]],
+    Field(max_length=8),
+]
+ACCEPTS_SUPPLIED_DESCRIPTION = (
+    "Facts a machine client with scope 'education:supply' may supply in a check or verify "
+    "request that this version reads (facts marked suppliable in GET /v1/eligibility/facts, "
+    "e.g. child_school_stage); a supplied fact not named is refused: kept with the decision, "
+    "not read. Default: none."
 )
 
 RULE_DESCRIPTION = (
@@ -152,6 +171,9 @@ class VersionCreate(RequestModel):
     rule: dict[str, Any] = Field(description=RULE_DESCRIPTION)
     parameter_types: ParameterTypes = Field(default_factory=dict)
     fact_sources: FactSources = Field(default_factory=dict, description=FACT_SOURCES_DESCRIPTION)
+    accepts_supplied: AcceptsSupplied = Field(
+        default_factory=list, description=ACCEPTS_SUPPLIED_DESCRIPTION
+    )
     effective_from: EffectiveDate
     effective_to: EffectiveDate | None = Field(default=None, description="Exclusive; null = open")
     document_ref: DocumentRef
@@ -167,6 +189,9 @@ class VersionUpdate(UpdateModel):
     rule: dict[str, Any] | None = Field(default=None, description=RULE_DESCRIPTION)
     parameter_types: ParameterTypes | None = None
     fact_sources: FactSources | None = Field(default=None, description=FACT_SOURCES_DESCRIPTION)
+    accepts_supplied: AcceptsSupplied | None = Field(
+        default=None, description=ACCEPTS_SUPPLIED_DESCRIPTION
+    )
     effective_from: EffectiveDate | None = None
     effective_to: EffectiveDate | None = None
     document_ref: DocumentRef | None = None
@@ -181,6 +206,7 @@ class VersionRead(VersionSummary):
     rule: dict[str, Any]
     parameter_types: dict[str, ParamSpec]
     fact_sources: dict[str, str] = Field(description=FACT_SOURCES_DESCRIPTION)
+    accepts_supplied: list[str] = Field(description=ACCEPTS_SUPPLIED_DESCRIPTION)
     created_at: datetime
 
 

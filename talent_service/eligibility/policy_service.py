@@ -213,6 +213,7 @@ def version_tag(version: PolicyVersion) -> int:
         "rule": version.rule,
         "parameter_types": version.parameter_types,
         "fact_sources": version.fact_sources,
+        "accepts_supplied": version.accepts_supplied,
         "effective_from": version.effective_from.isoformat(),
         "effective_to": version.effective_to.isoformat() if version.effective_to else None,
         "document_ref": version.document_ref,
@@ -350,6 +351,7 @@ def create_version(
         rule=data.rule,
         parameter_types={n: s.model_dump(mode="json") for n, s in data.parameter_types.items()},
         fact_sources={f.value: rule for f, rule in data.fact_sources.items()},
+        accepts_supplied=sorted(set(data.accepts_supplied)),
     )
     session.add(version)
     session.flush()
@@ -394,6 +396,8 @@ def update_version(
     version.effective_from, version.effective_to = effective_from, effective_to
     if data.fact_sources is not None:
         version.fact_sources = {f.value: rule for f, rule in data.fact_sources.items()}
+    if data.accepts_supplied is not None:
+        version.accepts_supplied = sorted(set(data.accepts_supplied))
     for key in ("document_ref", "description_zh", "description_en"):
         if key in changes:
             setattr(version, key, changes[key])

@@ -326,6 +326,19 @@ def describe(prov: dict[str, Any]) -> tuple[str, str]:
         )
     if kind == "current spell":
         return "依据：当前任职记录", "rests on: the current employment spell"
+    if kind == "household record":
+        src, member = prov["source"], prov["household_member_id"]
+        return (
+            f"依据：{_SOURCE_ZH.get(src, src)}登记的家庭成员记录（第 {member} 号，"
+            f"自 {prov['effective_on']} 起）",
+            f"rests on: the household record {member} by "
+            f"{_SOURCE_EN.get(src, src)}, from {prov['effective_on']}",
+        )
+    if kind == "supplied":
+        return (
+            f"依据：对接系统 {prov['supplied_by']} 在本次请求中提供",
+            f"rests on: supplied by client {prov['supplied_by']} in this request",
+        )
     if kind == "identity document":
         return "依据：身份证件", "rests on: the identity document"
     return "依据：无相关记录", "rests on: no record"

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from talent_service.core.types import CityCode, Id, RequestModel, ResponseModel
 from talent_service.reference.enums import Benefit, Outcome, Side
@@ -20,6 +20,25 @@ REUSED = (
     "decisions are never returned. Always false on a read by id."
 )
 EARLIEST = date(2000, 1, 1)
+# A fact value a caller supplies: one of the registered fact types (checked per fact).
+SuppliedValue = bool | int | float | str  # smart union: JSON true stays a boolean, "1" a string
+FactName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+SUPPLIED = Field(
+    default=None,
+    max_length=8,
+    description="Facts about the named child a machine client with scope 'education:supply' "
+    'holds (e.g. {"child_school_stage": "primary"}); only facts marked suppliable in '
+    "`GET /v1/eligibility/facts`. Each is kept with the decision, the client as its source; a "
+    "policy version reads only those it accepts (`accepts_supplied`), the rest are listed as "
+    "refused. Needs household_member_id.",
+)
+MEMBER = Field(
+    default=None,
+    description="The child the question is about (a record from "
+    "`GET /v1/talents/{id}/household`; its record in force on as_of is read). Without it, "
+    "rules that read child facts are undetermined and the decision says "
+    "needs_household_member.",
+)
 LATEST = date(2100, 1, 1)
 
 
@@ -33,6 +52,8 @@ class CheckRequest(RequestModel):
     as_of: date | None = Field(
         default=None, ge=EARLIEST, le=LATEST, description="Default: today (Asia/Shanghai)"
     )
+    household_member_id: Id | None = MEMBER
+    supplied_facts: dict[FactName, SuppliedValue] | None = SUPPLIED
 
 
 class SignatureRead(ResponseModel):
@@ -78,6 +99,8 @@ class VerifyRequest(RequestModel):
     benefit: Benefit
     city_code: CityCode
     as_of: date | None = Field(default=None, ge=EARLIEST, le=LATEST)
+    household_member_id: Id | None = MEMBER
+    supplied_facts: dict[FactName, SuppliedValue] | None = SUPPLIED
 
 
 class Attestation(ResponseModel):
@@ -106,3 +129,14 @@ class VerifyResponse(ResponseModel):
         "``attestation.decision_content_hash``"
     )
     reused: bool = Field(default=False, description=REUSED)
+    suppliable_facts: list[str] = Field(
+        default_factory=list,
+        description="Missing facts the caller could supply under this policy version",
+    )
+    refused_supplied_facts: list[str] = Field(
+        default_factory=list,
+        description="Supplied facts this policy version does not accept: kept, not read",
+    )
+    needs_household_member: bool = Field(
+        default=False, description="The rule reads facts about a child: name household_member_id"
+    )

@@ -210,6 +210,7 @@ def load_default_policies(session: Session, *, published_by: str = "system:defau
                     n: s.model_dump(mode="json") for n, s in definition.parameter_types.items()
                 },
                 fact_sources=dict(definition.fact_sources),
+                accepts_supplied=list(definition.accepts_supplied),
                 published_at=utcnow(),
                 published_by=published_by,
             )

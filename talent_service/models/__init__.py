@@ -17,11 +17,13 @@ from talent_service.models.enclave_partner import EnclavePartner
 from talent_service.models.firm import Firm
 from talent_service.models.firm_sign_up_event import FirmSignUpEvent
 from talent_service.models.firm_tier import FirmTierPeriod
+from talent_service.models.household_member import HouseholdMember
 from talent_service.models.idempotency_key import IdempotencyKey
 from talent_service.models.policy import Policy
 from talent_service.models.policy_parameter import PolicyParameter
 from talent_service.models.policy_version import PolicyVersion
 from talent_service.models.revoked_token import RevokedToken
+from talent_service.models.supplied_fact import SuppliedFact
 from talent_service.models.talent import Talent
 from talent_service.models.talent_firm import TalentFirm
 from talent_service.models.user import User
@@ -49,10 +51,12 @@ __all__ = [
     "FirmSignUpEvent",
     "FirmTierPeriod",
     "IdempotencyKey",
+    "HouseholdMember",
     "Policy",
     "PolicyParameter",
     "PolicyVersion",
     "RevokedToken",
+    "SuppliedFact",
     "Talent",
     "TalentFirm",
     "User",

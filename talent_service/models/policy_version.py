@@ -54,6 +54,11 @@ class PolicyVersion(SQLModel, table=True):
     fact_sources: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
+    # Facts a caller may supply in the request (machine clients with ``education:supply``) that
+    # this version reads; a supplied fact not named here is refused (recorded, not read).
+    accepts_supplied: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     published_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     published_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = timestamp_field()

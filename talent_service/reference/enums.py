@@ -97,6 +97,22 @@ class Source(StrEnum):
     migration = "migration"
 
 
+class HouseholdRelation(StrEnum):
+    """How a household member is related to the talent."""
+
+    child = "child"
+    other = "other"
+
+
+class SchoolStage(StrEnum):
+    """Stage of schooling a child is in or applying for, youngest first."""
+
+    kindergarten = "kindergarten"
+    primary = "primary"
+    junior_secondary = "junior_secondary"
+    senior_secondary = "senior_secondary"
+
+
 class TierState(StrEnum):
     """A tier certificate: submitted by its firm, then approved or rejected by the province."""
 

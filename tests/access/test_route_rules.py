@@ -289,6 +289,8 @@ TESTED_BESIDE_THEIR_DOMAIN = {
     "GET /v1/talents/{talent_id}/declarations",  # tests/declarations/test_visibility.py
     "POST /v1/talents/{talent_id}/declarations",  # tests/declarations/test_declare_api.py
     "GET /v1/talents/{talent_id}/history",  # tests/declarations/test_visibility.py
+    "GET /v1/talents/{talent_id}/household",  # tests/household/test_household_api.py
+    "POST /v1/talents/{talent_id}/household",  # tests/household/test_household_api.py
 }
 
 

@@ -173,8 +173,13 @@ def test_shenzhen_bureau_checks_a_shantou_firms_talent_on_both_sides(
     assert home_hukou["outcome"] == "ineligible"
     assert failed_ids(home_hukou) == {"hukou-not-local"}
     assert home_hukou["facts"]["hukou_in_city"] is True
-    # Education needs a key post plus months; this talent holds one.
-    assert by_key[("host", "education")]["outcome"] == "eligible"
+    # Education needs a key post plus months, which this talent has, and a child of school
+    # age: none is named, so the decision is undetermined and says what to name.
+    education = by_key[("host", "education")]["document"]
+    assert education["outcome"] == "undetermined"
+    assert failed_ids(education) == set()
+    assert education["needs_household_member"] is True
+    assert education["suppliable_facts"] == ["child_school_stage"]
     # Title: a master's needs 36 months of service; 29 are not enough.
     title = by_key[("host", "title")]["document"]
     assert title["outcome"] == "ineligible"

@@ -22,6 +22,8 @@ from talent_service.reference.enums import Outcome
 HOST, HOME = "440300", "441500"  # Shenzhen hosts, Shanwei is home
 CITY = {"host": HOST, "home": HOME}
 
+# A child of compulsory-school age entering primary school in the policy's city.
+CHILD = {"child_age_years": 6, "child_school_stage": "primary", "child_district_in_city": True}
 BASE: dict[tuple[str, str], dict[str, Any]] = {
     ("host", "hukou"): {
         "education": "bachelor",
@@ -49,8 +51,8 @@ BASE: dict[tuple[str, str], dict[str, Any]] = {
         "firm_tier_rank": 2,
         "firm_tier_valid": True,
     },
-    ("host", "education"): {"key_post": True, "months_at_accredited_center": 12},
-    ("home", "education"): {"key_post": True, "months_at_accredited_center": 6},
+    ("host", "education"): {"key_post": True, "months_at_accredited_center": 12, **CHILD},
+    ("home", "education"): {"key_post": True, "months_at_accredited_center": 6, **CHILD},
     ("host", "title"): {
         "center_accredited": True,
         "title_rank": 1,
@@ -292,6 +294,56 @@ def education_cases(side: str, months: int) -> list[Case]:
             {"key_post": None},
             Outcome.undetermined,
             missing=["key_post"],
+        ),
+        Case(
+            side,
+            "education",
+            "child one year short of school age",
+            {"child_age_years": 5},
+            Outcome.ineligible,
+            {"child-min-age"},
+        ),
+        Case(
+            side, "education", "child at the upper age", {"child_age_years": 15}, Outcome.eligible
+        ),
+        Case(
+            side,
+            "education",
+            "child past compulsory-school age",
+            {"child_age_years": 16},
+            Outcome.ineligible,
+            {"child-max-age"},
+        ),
+        Case(
+            side,
+            "education",
+            "junior secondary school",
+            {"child_school_stage": "junior_secondary"},
+            Outcome.eligible,
+        ),
+        Case(
+            side,
+            "education",
+            "senior secondary school",
+            {"child_school_stage": "senior_secondary"},
+            Outcome.ineligible,
+            {"child-stage"},
+        ),
+        Case(
+            side,
+            "education",
+            "district in another city",
+            {"child_district_in_city": False},
+            Outcome.ineligible,
+            {"child-district"},
+        ),
+        Case(
+            side,
+            "education",
+            "no child named",
+            dict.fromkeys(CHILD),
+            Outcome.undetermined,
+            missing=list(CHILD),  # in the order the rule reads them
         ),
     ]
 

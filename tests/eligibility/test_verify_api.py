@@ -78,7 +78,11 @@ def test_verify_returns_only_the_outcome_and_a_signed_attestation(
         "attestation",
         "signature",
         "reused",
+        "suppliable_facts",
+        "refused_supplied_facts",
+        "needs_household_member",
     }
+    assert body["suppliable_facts"] == [] and body["needs_household_member"] is False
     assert body["reused"] is False  # the first asking stores a decision
     assert body["outcome"] == "eligible"
     assert body["policy_version"] == 1

@@ -33,6 +33,9 @@ RESTS_ON = {
     "center status": "the status recorded by",
     "identity document": "the identity document",
     "current spell": "the current employment spell",
+    # The education policies read facts about a child; none is named here (tests/scenarios/
+    # test_children.py names one).
+    "none": "no record",
 }
 DECLARED = {
     "education": "education",
