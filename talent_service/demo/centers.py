@@ -24,7 +24,8 @@ from talent_service.demo.state import (
     weighted,
 )
 from talent_service.models import Center, CenterStatusEvent, Enclave, EnclavePartner
-from talent_service.reference.enums import LABELS, CenterKind, CenterStatus, Source
+from talent_service.reference.enums import CenterKind, CenterStatus, Source
+from talent_service.reference.labels import CENTER_KIND
 
 CENTER_OPEN_START, CENTER_OPEN_END = date(2020, 6, 1), date(2025, 9, 30)
 STORY_CENTER_OPENED = date(2022, 4, 18)
@@ -227,7 +228,7 @@ def _center(demo: Demo, plan: CenterPlan, names: set[tuple[int, str]]) -> Center
         decided_at = office_moment(rng, plan.decided_on)
     firm_id = plan.firm.row.id
     assert firm_id is not None
-    label = LABELS[plan.kind.value][0]
+    label = CENTER_KIND[plan.kind][0]
     base = f"{plan.firm.trade}{plan.firm.industry_short}{short(demo.cities[host])}{label}"
     name, n = base, 1
     while (firm_id, name) in names:

@@ -20,6 +20,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from talent_service.reference import labels
 from talent_service.reference.enums import (
     CenterStatus,
     Education,
@@ -168,35 +169,13 @@ class FactSpec:
 # every stored value has a place and a rank; labels missing for a new member fall back to it.
 EDUCATION_LEVELS: tuple[str, ...] = tuple(e.value for e in Education)
 EDUCATION_RANK: Mapping[str, int] = {v: i for i, v in enumerate(EDUCATION_LEVELS)}
-EDUCATION_ZH = {
-    "below_bachelor": "本科以下",
-    "bachelor": "本科",
-    "master": "硕士研究生",
-    "doctor": "博士研究生",
-}
-EDUCATION_EN = {
-    "below_bachelor": "below bachelor's",
-    "bachelor": "bachelor's",
-    "master": "master's",
-    "doctor": "doctorate",
-}
+EDUCATION_ZH = labels.zh(labels.EDUCATION)
+EDUCATION_EN = labels.en(labels.EDUCATION)
 
 TITLE_LEVELS: tuple[str, ...] = tuple(t.value for t in TitleLevel)
 TITLE_RANK: Mapping[str, int] = {v: i for i, v in enumerate(TITLE_LEVELS)}
-TITLE_ZH = {
-    "none": "无职称",
-    "junior": "初级",
-    "intermediate": "中级",
-    "associate_senior": "副高级",
-    "senior": "正高级",
-}
-TITLE_EN = {
-    "none": "none",
-    "junior": "junior",
-    "intermediate": "intermediate",
-    "associate_senior": "associate senior",
-    "senior": "senior",
-}
+TITLE_ZH = labels.zh(labels.TITLE)
+TITLE_EN = labels.en(labels.TITLE)
 
 # `none`: the firm is known to hold no tier certificate (distinct from a missing tier); the
 # firms table stores it as NULL tier, the enum holds only real tiers.
@@ -208,22 +187,8 @@ _LADDER = tuple(t for t in FIRM_TIERS if t != FirmTier.single_champion)
 FIRM_TIER_RANK: Mapping[str, int] = {
     t: _LADDER.index(t) if t in _LADDER else len(_LADDER) - 1 for t in FIRM_TIERS
 }
-FIRM_TIER_ZH = {
-    "none": "无梯度资质",
-    "innovative_sme": "创新型中小企业",
-    "provincial_specialized": "省级专精特新中小企业",
-    "little_giant": "专精特新“小巨人”",
-    "key_little_giant": "重点“小巨人”",
-    "single_champion": "制造业单项冠军",
-}
-FIRM_TIER_EN = {
-    "none": "no tier",
-    "innovative_sme": "innovative SME",
-    "provincial_specialized": "provincial specialized SME",
-    "little_giant": "national little giant",
-    "key_little_giant": "key little giant",
-    "single_champion": "manufacturing single champion",
-}
+FIRM_TIER_ZH = labels.zh(labels.FIRM_TIER)
+FIRM_TIER_EN = labels.en(labels.FIRM_TIER)
 
 CENTER_STATUSES: tuple[str, ...] = tuple(s.value for s in CenterStatus)
 CENTER_STATUS_ZH = {

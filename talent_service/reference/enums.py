@@ -136,18 +136,6 @@ class Role(StrEnum):
     client = "client"
 
 
-LABELS: dict[str, tuple[str, str]] = {
-    "innovative_sme": ("创新型中小企业", "Innovative SME"),
-    "provincial_specialized": ("省级专精特新中小企业", "Provincial specialized SME"),
-    "little_giant": ("专精特新“小巨人”企业", "National little giant"),
-    "key_little_giant": ("重点“小巨人”企业", "Key little giant"),
-    "single_champion": ("制造业单项冠军企业", "Manufacturing single champion"),
-    "rnd": ("研发中心", "R&D center"),
-    "technology": ("技术中心", "Technology center"),
-    "engineering": ("工程中心", "Engineering center"),
-}
-
-
 class Benefit(StrEnum):
     hukou = "hukou"
     social_insurance = "social_insurance"

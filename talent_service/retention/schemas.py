@@ -14,7 +14,9 @@ from typing import Literal
 from pydantic import Field
 
 from talent_service.core.types import ResponseModel
+from talent_service.reference import labels
 from talent_service.reference.enums import Region
+from talent_service.reference.labels import heading
 from talent_service.retention.survival import MIN_GROUP_SIZE
 
 DEFAULT_HORIZONS = (12, 24, 36)
@@ -225,17 +227,12 @@ class LowRetentionRead(ResponseModel):
     items: list[LowRetentionRow] = Field(description="Below the threshold, worst first")
 
 
+# Group names come from the one table of names (reference/labels.py), as headings.
 REGION_LABELS: dict[Region, tuple[str, str]] = {
-    Region.prd: ("珠三角", "Pearl River Delta"),
-    Region.east: ("粤东", "Eastern Guangdong"),
-    Region.west: ("粤西", "Western Guangdong"),
-    Region.north: ("粤北", "Northern Guangdong"),
+    Region(r): (z, heading(e)) for r, (z, e) in labels.REGION.items()
 }
 EDUCATION_LABELS: dict[str, tuple[str, str]] = {
-    "below_bachelor": ("本科以下", "Below bachelor's"),
-    "bachelor": ("本科", "Bachelor's"),
-    "master": ("硕士研究生", "Master's"),
-    "doctor": ("博士研究生", "Doctorate"),
+    str(v): (z, heading(e)) for v, (z, e) in labels.EDUCATION.items()
 }
 SITE_LABELS: dict[Site, tuple[str, str]] = {
     Site.home: ("企业本部", "Home site"),
