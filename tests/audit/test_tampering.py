@@ -80,7 +80,11 @@ def test_a_rewritten_chain_is_caught_by_its_signed_checkpoint(chain: Connection)
 
 
 def test_a_forged_checkpoint_is_refused(chain: Connection) -> None:
-    chain.exec_driver_sql("UPDATE audit_checkpoint SET hash = 'b' || substr(hash, 2)")
+    # Another first hex digit, whatever it was (a fixed 'b' left one hash in 16 unchanged).
+    chain.exec_driver_sql(
+        "UPDATE audit_checkpoint SET hash = "
+        "CASE WHEN substr(hash, 1, 1) = 'b' THEN 'c' ELSE 'b' END || substr(hash, 2)"
+    )
     seq, problem = _broken(chain)
     assert seq == 1
     assert "signature does not verify" in problem
