@@ -3,13 +3,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from talent_service.core.types import RequestModel, ResponseModel
+from talent_service.core.types import RequestModel, ResponseModel, printable
 from talent_service.webhooks.events import EventType
 from talent_service.webhooks.ssrf import MAX_URL_LENGTH
 
-Url = Annotated[str, StringConstraints(min_length=1, max_length=MAX_URL_LENGTH)]
+# Printable like every other text field: an invisible character would make the stored URL show
+# as another one.
+Url = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_URL_LENGTH), AfterValidator(printable)
+]
 
 
 class SubscriptionCreate(RequestModel):

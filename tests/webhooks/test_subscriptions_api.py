@@ -121,6 +121,21 @@ def test_bad_bodies_are_refused_with_422(
     assert _count(session) == 0
 
 
+@pytest.mark.parametrize("url", ["https://93.184.216.34/ho\x00oks", "https://93.184.216.34/\u200b"])
+def test_a_url_with_a_control_or_invisible_character_is_refused_before_the_database(
+    client: TestClient, session: Session, url: str
+) -> None:
+    # On PostgreSQL a NUL in a text parameter makes the driver raise: it must never get there.
+    response = client.post(
+        PATH,
+        json={"url": url, "event_types": ["center.accredited"]},
+        headers=machine_client(session, "c"),
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "body.url"
+    assert _count(session) == 0
+
+
 def test_a_rotation_returns_a_new_secret_and_an_overlap(
     client: TestClient, session: Session
 ) -> None:
