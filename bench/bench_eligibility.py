@@ -43,8 +43,8 @@ from talent_service.core.db import make_engine
 from talent_service.core.migrations import upgrade
 from talent_service.eligibility import decisions
 from talent_service.eligibility.defaults import default_policy
-from talent_service.eligibility.evaluate import evaluate
-from talent_service.eligibility.fact_builder import (
+from talent_service.eligibility.engine.evaluate import evaluate
+from talent_service.eligibility.engine.fact_builder import (
     CENTER_STATUSES,
     EDUCATIONS,
     NO_DATE,
@@ -55,10 +55,11 @@ from talent_service.eligibility.fact_builder import (
     day_number,
     row_facts,
 )
-from talent_service.eligibility.fact_source import inputs_on, load_records, related_talents
-from talent_service.eligibility.population import OUTCOME_NAMES, simulate
-from talent_service.eligibility.population_layout import columns_on
-from talent_service.eligibility.population_source import load_columns
+from talent_service.eligibility.engine.population import OUTCOME_NAMES, simulate
+from talent_service.eligibility.engine.population_layout import columns_on
+from talent_service.eligibility.engine.records import inputs_on
+from talent_service.eligibility.fact_source import load_records
+from talent_service.eligibility.population_source import load_columns, related_talents
 from talent_service.eligibility.schemas import CheckRequest
 from talent_service.eligibility.store import load_default_policies
 from talent_service.models import Talent

@@ -17,10 +17,10 @@ from datetime import date
 import numpy as np
 
 from talent_service.eligibility.defaults import default_policy
-from talent_service.eligibility.evaluate import evaluate, outcome_of
-from talent_service.eligibility.facts import FACTS
-from talent_service.eligibility.forecast import GrowingFact, forecast
-from talent_service.eligibility.population import (
+from talent_service.eligibility.engine.evaluate import evaluate, outcome_of
+from talent_service.eligibility.engine.facts import FACTS
+from talent_service.eligibility.engine.forecast import GrowingFact, forecast
+from talent_service.eligibility.engine.population import (
     Column,
     PopulationTable,
     evaluate_population,

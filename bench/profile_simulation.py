@@ -31,8 +31,8 @@ from bench.population_db import seed_population
 from talent_service.auth.principal import ROLE_SCOPES, Principal
 from talent_service.core.db import make_engine
 from talent_service.core.migrations import upgrade
-from talent_service.eligibility.fact_builder import build
-from talent_service.eligibility.population_layout import columns_on
+from talent_service.eligibility.engine.fact_builder import build
+from talent_service.eligibility.engine.population_layout import columns_on
 from talent_service.eligibility.population_source import load_columns
 from talent_service.eligibility.simulation import population_columns, population_table
 from talent_service.models import Talent

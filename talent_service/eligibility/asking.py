@@ -18,8 +18,8 @@ from talent_service.core.errors import (
     forbidden,
     rule_violation,
 )
-from talent_service.eligibility.child_facts import ChildRecord
-from talent_service.eligibility.facts import FACTS, SUPPLIABLE, FactValue, value_problem
+from talent_service.eligibility.engine.child_facts import ChildRecord
+from talent_service.eligibility.engine.facts import FACTS, SUPPLIABLE, FactValue, value_problem
 from talent_service.household.service import member_on
 from talent_service.models import SuppliedFact
 from talent_service.models.base import utcnow

@@ -18,10 +18,10 @@ from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, not_found, rule_violation
 from talent_service.eligibility.asking import Asking, asking, record_supplied
-from talent_service.eligibility.child_facts import child_facts
 from talent_service.eligibility.decision_reads import attestation_of, attestation_read, to_read
-from talent_service.eligibility.evaluate import ENGINE_VERSION, evaluate
-from talent_service.eligibility.fact_builder import (
+from talent_service.eligibility.engine.child_facts import child_facts
+from talent_service.eligibility.engine.evaluate import ENGINE_VERSION, evaluate
+from talent_service.eligibility.engine.fact_builder import (
     BuiltFacts,
     FactInputs,
     build,
@@ -29,11 +29,12 @@ from talent_service.eligibility.fact_builder import (
     growing_facts,
     row_facts,
 )
-from talent_service.eligibility.fact_source import Held, Records, held_on, inputs_on, load_records
-from talent_service.eligibility.facts import CHILD_FACTS, ParameterError
-from talent_service.eligibility.forecast import forecast
+from talent_service.eligibility.engine.facts import CHILD_FACTS, ParameterError
+from talent_service.eligibility.engine.forecast import forecast
+from talent_service.eligibility.engine.provenance import corrections, describe, provenance
+from talent_service.eligibility.engine.records import Held, Records, held_on, inputs_on
+from talent_service.eligibility.fact_source import load_records
 from talent_service.eligibility.keys import signing_key
-from talent_service.eligibility.provenance import corrections, describe, provenance
 from talent_service.eligibility.reuse import answer_hash, stored_answers
 from talent_service.eligibility.schemas import (
     CheckRequest,

@@ -16,8 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from talent_service.eligibility.facts import ParamSpec, ValueType, is_gb2260
-from talent_service.eligibility.rules import Rule, validate_rule
+from talent_service.eligibility.engine.facts import ParamSpec, ValueType, is_gb2260
+from talent_service.eligibility.engine.rules import Rule, validate_rule
 from talent_service.reference.enums import DeclaredFact
 
 Side = Literal["host", "home"]

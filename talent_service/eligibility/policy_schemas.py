@@ -26,7 +26,7 @@ from talent_service.core.types import (
     UpdateModel,
     text,
 )
-from talent_service.eligibility.facts import FACTS, SUPPLIABLE, ParamSpec
+from talent_service.eligibility.engine.facts import FACTS, SUPPLIABLE, ParamSpec
 from talent_service.eligibility.schemas import EARLIEST, LATEST
 from talent_service.reference.enums import Benefit, DeclaredFact, Outcome, PolicyStatus, Side
 

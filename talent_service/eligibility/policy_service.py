@@ -38,7 +38,15 @@ from talent_service.core.errors import (
 )
 from talent_service.core.pagination import PageParams
 from talent_service.core.types import printable
-from talent_service.eligibility.facts import ParamSpec, param_value_problem
+from talent_service.eligibility.engine.facts import ParamSpec, param_value_problem
+from talent_service.eligibility.engine.rules import (
+    MAX_LIST_ITEMS,
+    Rule,
+    RuleValidationError,
+    param_threshold_problem,
+    threshold_errors,
+    validate_rule,
+)
 from talent_service.eligibility.policy_schemas import (
     ParameterCreate,
     ParameterRead,
@@ -47,14 +55,6 @@ from talent_service.eligibility.policy_schemas import (
     VersionCreate,
     VersionSummary,
     VersionUpdate,
-)
-from talent_service.eligibility.rules import (
-    MAX_LIST_ITEMS,
-    Rule,
-    RuleValidationError,
-    param_threshold_problem,
-    threshold_errors,
-    validate_rule,
 )
 from talent_service.eligibility.store import (
     BENEFIT_NAMES,

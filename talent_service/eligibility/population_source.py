@@ -9,37 +9,41 @@ are laid out with numpy:
 
 ``population_layout`` lays the columns out:
 
-- spells are cut into pieces at their center's status changes (``fact_source._pieces``: a piece
+- spells are cut into pieces at their center's status changes (``records._pieces``: a piece
   starts at the hire and on every day a status takes effect during the spell, and carries the
   status in force on its first day; of several events on one day, the last recorded);
 - the tier a firm holds on the date is ``tiers.tier_held_on``, once per firm;
 - the declaration holding on the date is ``declarations.selection.holding_rows`` over rows the
   database returns in the order of the rule's rank (``holding_on``).
 
-No provenance: a single decision still reads ``fact_source.Records``.
+No provenance: a single decision still reads ``engine.records.Records``.
 tests/eligibility/test_population_source.py checks that both give the same ``FactInputs``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy import Connection, Select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
-from talent_service.eligibility.fact_builder import (
+from talent_service.eligibility.engine.fact_builder import (
     CENTER_STATUSES,
     NO_DATE,
 )
-from talent_service.eligibility.tiers import TierRecord
+from talent_service.eligibility.engine.population_columns import (
+    FACTS,
+    NO_EFFECTIVE,
+    STATES,
+    Columns,
+)
+from talent_service.eligibility.engine.tiers import TierRecord
 from talent_service.models import (
     Center,
     CenterStatusEvent,
@@ -49,14 +53,8 @@ from talent_service.models import (
     FirmTierPeriod,
     Talent,
 )
-from talent_service.reference.enums import DeclaredFact, TierState, Verification
+from talent_service.reference.enums import TierState, Verification
 from talent_service.reference.identifiers import IdKind
-
-IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-NO_EFFECTIVE = -(2**62)  # a declaration's NULL effective date: since before the records
-FACTS = (DeclaredFact.education, DeclaredFact.professional_title, DeclaredFact.hukou_city)
-STATES = (Verification.declared, Verification.verified)  # codes 0 and 1; rejected is not read
 
 
 class _day(FunctionElement[int]):
@@ -91,43 +89,6 @@ _POPULATION = sa.Table(
     postgresql_on_commit="DROP",
 )
 _TEMP_SCHEMA = {"postgresql": "pg_temp", "sqlite": "temp"}
-
-
-@dataclass(frozen=True, eq=False)
-class Columns:
-    """What the facts of a population rest on, as arrays, independent of the as-of date."""
-
-    talent_ids: IntArray  # ascending
-    birth_day: IntArray
-    is_foreign: BoolArray
-    # spells, by id
-    spell_id: IntArray
-    spell_talent: IntArray  # index into talent_ids
-    hired: IntArray
-    departed: IntArray
-    firm_id: IntArray
-    firm_home: npt.NDArray[np.str_]
-    center_id: IntArray
-    center_host: npt.NDArray[np.str_]
-    si_city: npt.NDArray[np.str_]
-    key_post: BoolArray
-    recruited: BoolArray
-    # the spells' centers' status events, by center, effective date, id
-    event_center: IntArray
-    event_day: IntArray
-    event_status: IntArray
-    tiers: dict[int, list[TierRecord]]  # firm id -> approved periods
-    # declarations (rejected ones left out), by person, fact, then the rule's rank
-    claim_group: IntArray  # talent index * 3 + index into FACTS
-    claim_id: IntArray
-    claim_corrects: IntArray  # -1: corrects none
-    claim_effective: IntArray  # NO_EFFECTIVE when NULL
-    claim_state: IntArray  # index into STATES
-    claim_value: npt.NDArray[np.object_]
-
-    @property
-    def n(self) -> int:
-        return len(self.talent_ids)
 
 
 def load_columns(session: Session, talents: Select[Any] | Sequence[int]) -> Columns:
@@ -340,3 +301,15 @@ def _tiers(connection: Connection, firm_ids: Select[Any]) -> dict[int, list[Tier
             )
         )
     return out
+
+
+def related_talents(city: str, side: str) -> Select[Any]:
+    """Talent ids with a spell that a policy of ``city`` on ``side`` is about."""
+    query = select(col(Employment.talent_id)).distinct()
+    if side == "host":
+        return query.join(Center, col(Center.id) == Employment.center_id).where(
+            col(Center.host_city_code) == city
+        )
+    return query.join(Firm, col(Firm.id) == Employment.firm_id).where(
+        col(Firm.home_city_code) == city
+    )

@@ -14,7 +14,7 @@ from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.unit_of_work import SessionDep, WriteSessionDep, api_router
 from talent_service.eligibility import decision_reads, decisions
-from talent_service.eligibility.facts import FACTS
+from talent_service.eligibility.engine.facts import FACTS
 from talent_service.eligibility.schemas import (
     CheckRequest,
     CheckResponse,

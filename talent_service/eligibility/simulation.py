@@ -1,10 +1,10 @@
 """Simulate a draft before publishing: the whole relevant population under the version in force
 and under the draft, compared set-wise (``population.simulate``), never person by person.
 
-The population is every talent with a spell the policy is about (``fact_source.related_talents``:
-centers hosted in the city for a host-side policy, firms based there for a home-side one) that
-the caller may see; facts are built once, as of the simulation date, and both rules read the
-same table.
+The population is every talent with a spell the policy is about
+(``population_source.related_talents``: centers hosted in the city for a host-side policy, firms
+based there for a home-side one) that the caller may see; facts are built once, as of the
+simulation date, and both rules read the same table.
 
 The "before" side is the published version in force on ``as_of`` with the parameter values in
 force that day. The "after" side is a stored version of the policy, an inline rule, or the
@@ -22,9 +22,15 @@ from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import talent_rule
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, RULE_VIOLATION, DomainError, FieldError
-from talent_service.eligibility.fact_builder import build
-from talent_service.eligibility.fact_source import related_talents
-from talent_service.eligibility.facts import ParameterError, check_params, param_value_problem
+from talent_service.eligibility.engine.fact_builder import build
+from talent_service.eligibility.engine.facts import (
+    ParameterError,
+    check_params,
+    param_value_problem,
+)
+from talent_service.eligibility.engine.population import PopulationTable, SimulationResult, simulate
+from talent_service.eligibility.engine.population_layout import columns_on
+from talent_service.eligibility.engine.rules import Rule, param_threshold_problem
 from talent_service.eligibility.policy_schemas import (
     BlockingCount,
     OutcomeCounts,
@@ -39,10 +45,7 @@ from talent_service.eligibility.policy_service import (
     get_version,
     validated_rule,
 )
-from talent_service.eligibility.population import PopulationTable, SimulationResult, simulate
-from talent_service.eligibility.population_layout import columns_on
-from talent_service.eligibility.population_source import Columns, load_columns
-from talent_service.eligibility.rules import Rule, param_threshold_problem
+from talent_service.eligibility.population_source import Columns, load_columns, related_talents
 from talent_service.eligibility.store import (
     accepted,
     compiled_rule,

@@ -15,9 +15,9 @@ from sqlmodel import Session, col, select
 
 from talent_service.cities.service import all_cities
 from talent_service.eligibility.defaults import default_policies
-from talent_service.eligibility.facts import ParamSpec
-from talent_service.eligibility.forecast import Stage
-from talent_service.eligibility.rules import Rule, validate_rule
+from talent_service.eligibility.engine.facts import ParamSpec
+from talent_service.eligibility.engine.forecast import Stage
+from talent_service.eligibility.engine.rules import Rule, validate_rule
 from talent_service.eligibility.versions import (
     EffectiveDated,
     ParamValueRange,

@@ -17,7 +17,7 @@ from talent_service.declarations.selection import (
     holding_on,
     holding_rows,
 )
-from talent_service.eligibility.fact_builder import day_number
+from talent_service.eligibility.engine.fact_builder import day_number
 from talent_service.reference.enums import Source, Verification
 
 NO_EFFECTIVE = -(2**62)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from talent_service.eligibility.child_facts import ChildRecord, child_facts
-from talent_service.eligibility.facts import CHILD_FACTS, FACTS, SUPPLIABLE
-from talent_service.eligibility.forecast import ForecastKind, forecast
-from talent_service.eligibility.rules import validate_rule
+from talent_service.eligibility.engine.child_facts import ChildRecord, child_facts
+from talent_service.eligibility.engine.facts import CHILD_FACTS, FACTS, SUPPLIABLE
+from talent_service.eligibility.engine.forecast import ForecastKind, forecast
+from talent_service.eligibility.engine.rules import validate_rule
 
 RECORD = ChildRecord(
     id=3,

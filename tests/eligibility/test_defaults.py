@@ -13,9 +13,9 @@ from talent_service.eligibility.defaults import (
     default_policies,
     default_policy,
 )
-from talent_service.eligibility.evaluate import evaluate
-from talent_service.eligibility.facts import add_months, age_on, whole_months_between
-from talent_service.eligibility.rules import CompareNode
+from talent_service.eligibility.engine.evaluate import evaluate
+from talent_service.eligibility.engine.facts import add_months, age_on, whole_months_between
+from talent_service.eligibility.engine.rules import CompareNode
 from talent_service.eligibility.versions import pick_version
 from talent_service.reference.enums import Outcome
 

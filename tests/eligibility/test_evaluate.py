@@ -5,9 +5,9 @@ from itertools import product
 
 import pytest
 
-from talent_service.eligibility.evaluate import evaluate, outcome_of
-from talent_service.eligibility.facts import FactError, ParameterError, ParamSpec, ValueType
-from talent_service.eligibility.rules import validate_rule
+from talent_service.eligibility.engine.evaluate import evaluate, outcome_of
+from talent_service.eligibility.engine.facts import FactError, ParameterError, ParamSpec, ValueType
+from talent_service.eligibility.engine.rules import validate_rule
 from talent_service.reference.enums import Outcome
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from talent_service.eligibility.facts import (
+from talent_service.eligibility.engine.facts import (
     CENTER_STATUSES,
     EDUCATION_LEVELS,
     EDUCATION_RANK,

@@ -7,8 +7,8 @@ import pytest
 
 from talent_service.core import clock
 from talent_service.eligibility.defaults import default_policy
-from talent_service.eligibility.evaluate import outcome_of
-from talent_service.eligibility.forecast import (
+from talent_service.eligibility.engine.evaluate import outcome_of
+from talent_service.eligibility.engine.forecast import (
     ForecastKind,
     GrowingFact,
     forecast,

@@ -8,10 +8,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from talent_service.eligibility.defaults import default_policies, default_policy
-from talent_service.eligibility.evaluate import evaluate
-from talent_service.eligibility.fact_builder import EPOCH, NO_DATE, build, growing_facts, row_facts
-from talent_service.eligibility.forecast import ForecastKind, GrowingFact, forecast
-from talent_service.eligibility.rules import validate_rule
+from talent_service.eligibility.engine.evaluate import evaluate
+from talent_service.eligibility.engine.fact_builder import (
+    EPOCH,
+    NO_DATE,
+    build,
+    growing_facts,
+    row_facts,
+)
+from talent_service.eligibility.engine.forecast import ForecastKind, GrowingFact, forecast
+from talent_service.eligibility.engine.rules import validate_rule
 from talent_service.reference.enums import Outcome
 from tests.eligibility.test_fact_builder import HOMES, PRD, random_inputs
 

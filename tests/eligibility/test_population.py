@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from talent_service.eligibility.defaults import default_policy
-from talent_service.eligibility.evaluate import evaluate
-from talent_service.eligibility.facts import FACTS, ParamSpec, ValueType
-from talent_service.eligibility.population import (
+from talent_service.eligibility.engine.evaluate import evaluate
+from talent_service.eligibility.engine.facts import FACTS, ParamSpec, ValueType
+from talent_service.eligibility.engine.population import (
     ELIGIBLE,
     INELIGIBLE,
     OUTCOME_NAMES,
@@ -21,7 +21,7 @@ from talent_service.eligibility.population import (
     evaluate_population,
     simulate,
 )
-from talent_service.eligibility.rules import OPS_BY_TYPE, Rule, validate_rule
+from talent_service.eligibility.engine.rules import OPS_BY_TYPE, Rule, validate_rule
 
 CITIES = ["440300", "440100", "441500", "440500", "445100"]
 FACT_NAMES = sorted(FACTS)
@@ -276,7 +276,7 @@ def test_columns_can_be_built_directly_and_absent_columns_are_missing():
 
 
 def test_bad_columns_are_refused():
-    from talent_service.eligibility.facts import FactError
+    from talent_service.eligibility.engine.facts import FactError
 
     with pytest.raises(FactError):
         PopulationTable(2, {"age_years": Column.number(np.array([1.0]))})

@@ -5,9 +5,9 @@ import os
 
 import pytest
 
-from talent_service.eligibility.evaluate import evaluate
-from talent_service.eligibility.facts import ParamSpec, ValueType
-from talent_service.eligibility.rules import (
+from talent_service.eligibility.engine.evaluate import evaluate
+from talent_service.eligibility.engine.facts import ParamSpec, ValueType
+from talent_service.eligibility.engine.rules import (
     MAX_DEPTH,
     MAX_ERRORS,
     MAX_NODES,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from talent_service.eligibility.facts import FACTS
+from talent_service.eligibility.engine.facts import FACTS
 from talent_service.reference import labels
 from talent_service.reference.enums import CenterKind, Education, FirmTier, Region, TitleLevel
 from talent_service.retention.schemas import EDUCATION_LABELS, REGION_LABELS

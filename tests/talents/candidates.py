@@ -24,8 +24,8 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from talent_service.eligibility.evaluate import compare
-from talent_service.eligibility.facts import age_on
+from talent_service.eligibility.engine.evaluate import compare
+from talent_service.eligibility.engine.facts import age_on
 from talent_service.reference.identifiers import known_region_codes_for
 
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))

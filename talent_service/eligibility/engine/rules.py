@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from talent_service.eligibility.facts import (
+from talent_service.eligibility.engine.facts import (
     FACTS,
     FactValue,
     ParamSpec,

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from talent_service.eligibility.facts import CHILD_FACTS, FactValue, age_on
+from talent_service.eligibility.engine.facts import CHILD_FACTS, FactValue, age_on
 
 
 @dataclass(frozen=True)

@@ -22,15 +22,15 @@ import numpy as np
 
 from talent_service.centers.timeline import in_force
 from talent_service.declarations.selection import Claim
-from talent_service.eligibility.fact_builder import (
+from talent_service.eligibility.engine.fact_builder import (
     EPOCH,
     BuiltFacts,
     FactInputs,
     stretches,
     whole_months,
 )
-from talent_service.eligibility.fact_source import Held, Records, StatusRecord
-from talent_service.eligibility.tiers import tier_held_on
+from talent_service.eligibility.engine.records import Held, Records, StatusRecord
+from talent_service.eligibility.engine.tiers import tier_held_on
 from talent_service.reference.enums import Source, Verification
 
 _DECLARED = {

@@ -1,9 +1,9 @@
 """Facts of many talents at once, from their spells, for one policy city, side and date.
 
-Pure numpy (no database): ``FactInputs`` holds one array per talent attribute and per spell
-*piece* (``fact_source`` cuts a spell at its center's status changes and lays out the records as
-of the date); ``build`` turns it into the evaluator's columns. The single-person check uses the
-same function on a population of one, so both paths share one definition of every fact:
+Pure numpy (no database): ``FactInputs`` holds one array per talent attribute and per spell *piece*
+(``records.inputs_on`` cuts a spell at its center's status changes and lays out the records as of
+the date); ``build`` turns it into the evaluator's columns. The single-person check uses the same
+function on a population of one, so both paths share one definition of every fact:
 
 - days: ``hired`` is the first day worked and ``departed`` the last (both included; see
   ``employments.schemas.DEPARTED_ON``); as of D, a spell has worked the days from its hire
@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from talent_service.eligibility.facts import (
+from talent_service.eligibility.engine.facts import (
     CENTER_STATUSES,
     EDUCATION_LEVELS,
     EDUCATION_RANK,
@@ -50,8 +50,8 @@ from talent_service.eligibility.facts import (
     TITLE_LEVELS,
     TITLE_RANK,
 )
-from talent_service.eligibility.forecast import GrowingFact
-from talent_service.eligibility.population import Column, PopulationTable
+from talent_service.eligibility.engine.forecast import GrowingFact
+from talent_service.eligibility.engine.population import Column, PopulationTable
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

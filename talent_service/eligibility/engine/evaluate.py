@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from talent_service.eligibility.facts import (
+from talent_service.eligibility.engine.facts import (
     FACTS,
     FactError,
     FactSpec,
@@ -25,7 +25,7 @@ from talent_service.eligibility.facts import (
     check_params,
     value_problem,
 )
-from talent_service.eligibility.rules import (
+from talent_service.eligibility.engine.rules import (
     AllNode,
     CompareNode,
     Node,
@@ -439,8 +439,8 @@ def evaluate(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) ->
 
     ``facts``: fact name → value; a missing fact is ``None`` or absent. Facts the rule does not
     read are ignored. ``params``: parameter name → value for every parameter the rule reads.
-    Raises :class:`~talent_service.eligibility.facts.FactError` for an ill-typed fact and
-    :class:`~talent_service.eligibility.facts.ParameterError` for a missing or ill-typed
+    Raises :class:`~talent_service.eligibility.engine.facts.FactError` for an ill-typed fact and
+    :class:`~talent_service.eligibility.engine.facts.ParameterError` for a missing or ill-typed
     parameter (a configuration error, not an undetermined decision).
     """
     used, checked = _inputs(rule, facts, params)

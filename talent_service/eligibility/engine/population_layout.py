@@ -1,8 +1,8 @@
-"""The columns of ``population_source`` laid out as of a date: ``fact_source.inputs_on`` with
+"""The columns of ``population_source`` laid out as of a date: ``records.inputs_on`` with
 numpy, for a whole population at once (the same ``FactInputs``; see
 tests/eligibility/test_population_source.py).
 
-- a spell is cut into pieces at its center's status changes (``fact_source._pieces``): a piece
+- a spell is cut into pieces at its center's status changes (``records._pieces``): a piece
   starts at the hire and on every day a status takes effect during the spell, and carries the
   status in force on its first day (of several events on one day, the last recorded);
 - the tier a firm holds on the date is ``tiers.tier_held_on``, once per firm;
@@ -17,7 +17,7 @@ from datetime import date
 import numpy as np
 
 from talent_service.declarations.selection import EVERY_STATE, holding_rows
-from talent_service.eligibility.fact_builder import (
+from talent_service.eligibility.engine.fact_builder import (
     EDUCATIONS,
     NO_DATE,
     TIERS,
@@ -25,8 +25,8 @@ from talent_service.eligibility.fact_builder import (
     FactInputs,
     day_number,
 )
-from talent_service.eligibility.population_source import FACTS, STATES, Columns, IntArray
-from talent_service.eligibility.tiers import tier_held_on
+from talent_service.eligibility.engine.population_columns import FACTS, STATES, Columns, IntArray
+from talent_service.eligibility.engine.tiers import tier_held_on
 from talent_service.reference.enums import DeclaredFact, Verification
 
 _EDU = {e: i for i, e in enumerate(EDUCATIONS)}
@@ -78,7 +78,7 @@ def _in_force(line: _Timeline, center: IntArray, day: IntArray) -> tuple[IntArra
 
 def _pieces(cols: Columns, line: _Timeline, as_of: int) -> tuple[IntArray, ...]:
     """Per piece: its spell (index), first day, last day, status while worked; and per spell the
-    status on ``as_of`` (``fact_source._pieces`` and ``timeline.in_force``, for every spell at
+    status on ``as_of`` (``records._pieces`` and ``timeline.in_force``, for every spell at
     once)."""
     m = cols.spell_id.size
     dense = np.searchsorted(line.centers, cols.center_id)
@@ -117,7 +117,7 @@ def _firm_tiers(cols: Columns, as_of: date) -> tuple[IntArray, IntArray]:
 
 def _known_on(cols: Columns, d: int) -> Columns:
     """Only what holds on day ``d``: status events effective after it are left out and a
-    departure after it is not yet one (as ``fact_source.inputs_on`` reads them)."""
+    departure after it is not yet one (as ``records.inputs_on`` reads them)."""
     in_force = cols.event_day <= d
     departed = np.where((cols.departed != NO_DATE) & (cols.departed > d), NO_DATE, cols.departed)
     return replace(
@@ -132,7 +132,7 @@ def _known_on(cols: Columns, d: int) -> Columns:
 def columns_on(
     cols: Columns, as_of: date, accept: dict[DeclaredFact, frozenset[Verification]] | None = None
 ) -> FactInputs:
-    """``fact_source.inputs_on`` for columns: the same ``FactInputs``."""
+    """``records.inputs_on`` for columns: the same ``FactInputs``."""
     d = day_number(as_of)
     cols = _known_on(cols, d)
     accepts = np.array(

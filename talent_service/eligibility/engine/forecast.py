@@ -24,8 +24,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from talent_service.eligibility.evaluate import Evaluation, evaluate, outcome_of
-from talent_service.eligibility.facts import (
+from talent_service.eligibility.engine.evaluate import Evaluation, evaluate, outcome_of
+from talent_service.eligibility.engine.facts import (
     FACTS,
     FactValue,
     Growth,
@@ -34,7 +34,7 @@ from talent_service.eligibility.facts import (
     age_on,
     whole_months_between,
 )
-from talent_service.eligibility.rules import CompareNode, ParamRhs, Rule
+from talent_service.eligibility.engine.rules import CompareNode, ParamRhs, Rule
 from talent_service.reference.enums import Outcome
 
 DEFAULT_HORIZON_YEARS = 30

@@ -23,7 +23,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from talent_service.eligibility.facts import (
+from talent_service.eligibility.engine.facts import (
     FACTS,
     FactError,
     ParamValue,
@@ -31,7 +31,7 @@ from talent_service.eligibility.facts import (
     check_params,
     value_problem,
 )
-from talent_service.eligibility.rules import (
+from talent_service.eligibility.engine.rules import (
     AllNode,
     AnyNode,
     CompareNode,
