@@ -16,7 +16,6 @@ from datetime import date
 
 import numpy as np
 
-from talent_service.eligibility.defaults import default_policy
 from talent_service.eligibility.engine.evaluate import evaluate, outcome_of
 from talent_service.eligibility.engine.facts import FACTS
 from talent_service.eligibility.engine.forecast import GrowingFact, forecast
@@ -26,6 +25,7 @@ from talent_service.eligibility.engine.population import (
     evaluate_population,
     simulate,
 )
+from talent_service.eligibility.policies.defaults import default_policy
 from talent_service.eligibility.signing import generate_private_key, jwks, sign, verify
 
 

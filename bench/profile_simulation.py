@@ -33,8 +33,8 @@ from talent_service.core.db import make_engine
 from talent_service.core.migrations import upgrade
 from talent_service.eligibility.engine.fact_builder import build
 from talent_service.eligibility.engine.population_layout import columns_on
-from talent_service.eligibility.population_source import load_columns
-from talent_service.eligibility.simulation import population_columns, population_table
+from talent_service.eligibility.policies.population_source import load_columns
+from talent_service.eligibility.policies.simulation import population_columns, population_table
 from talent_service.models import Talent
 from talent_service.reference.enums import DeclaredFact, Role, Verification
 from tests.factories import SHENZHEN

@@ -127,7 +127,7 @@ def demo(
     from talent_service.core.migrations import upgrade
     from talent_service.core.unit_of_work import session_scope
     from talent_service.demo.loader import load_demo
-    from talent_service.eligibility.store import load_default_policies
+    from talent_service.eligibility.policies.store import load_default_policies
 
     if len(password) < MIN_PASSWORD:
         raise typer.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="--password")
@@ -272,7 +272,7 @@ def load_default_policies() -> None:
 
     from talent_service.core.db import get_engine
     from talent_service.core.unit_of_work import session_scope
-    from talent_service.eligibility.store import load_default_policies as load
+    from talent_service.eligibility.policies.store import load_default_policies as load
 
     if not inspect(get_engine()).has_table("policy"):
         console.print("[red]the database has no policy table: run `talent-service migrate`[/red]")

@@ -35,6 +35,14 @@ from talent_service.eligibility.engine.provenance import corrections, describe, 
 from talent_service.eligibility.engine.records import Held, Records, held_on, inputs_on
 from talent_service.eligibility.fact_source import load_records
 from talent_service.eligibility.keys import signing_key
+from talent_service.eligibility.policies.store import (
+    PolicyCalendar,
+    accepted,
+    compiled_rule,
+    policies_for,
+    policy_calendar,
+    side_of,
+)
 from talent_service.eligibility.reuse import answer_hash, stored_answers
 from talent_service.eligibility.schemas import (
     CheckRequest,
@@ -43,14 +51,6 @@ from talent_service.eligibility.schemas import (
     VerifyResponse,
 )
 from talent_service.eligibility.signing import key_id, sign
-from talent_service.eligibility.store import (
-    PolicyCalendar,
-    accepted,
-    compiled_rule,
-    policies_for,
-    policy_calendar,
-    side_of,
-)
 from talent_service.models import Decision, Policy, PolicyVersion, Talent
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import Benefit, Outcome, Role, Side

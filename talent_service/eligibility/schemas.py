@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 
 from talent_service.core.types import CityCode, Id, RequestModel, ResponseModel
+from talent_service.eligibility.policies.schemas import EARLIEST, LATEST
 from talent_service.reference.enums import Benefit, Outcome, Side
 from talent_service.reference.identifiers import IdKind
 from talent_service.talents.schemas import IdNumber, Nationality
@@ -19,7 +20,6 @@ REUSED = (
     "version or correction gives a new decision (false). Reuse is per asker: another asker's "
     "decisions are never returned. Always false on a read by id."
 )
-EARLIEST = date(2000, 1, 1)
 # A fact value a caller supplies: one of the registered fact types (checked per fact).
 SuppliedValue = bool | int | float | str  # smart union: JSON true stays a boolean, "1" a string
 FactName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -39,7 +39,6 @@ MEMBER = Field(
     "rules that read child facts are undetermined and the decision says "
     "needs_household_member.",
 )
-LATEST = date(2100, 1, 1)
 
 
 class CheckRequest(RequestModel):

@@ -16,7 +16,7 @@ from httpx import Response
 from sqlmodel import Session, func, select
 
 from talent_service.core.errors import FORBIDDEN
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Decision
 from talent_service.reference.identifiers import synthetic_uscc
 from tests.access.world import (

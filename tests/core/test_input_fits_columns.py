@@ -16,7 +16,7 @@ from pydantic.fields import FieldInfo
 from sqlmodel import SQLModel
 
 from talent_service.centers.schemas import CenterCreate, CenterUpdate
-from talent_service.eligibility.policy_schemas import (
+from talent_service.eligibility.policies.schemas import (
     ParameterCreate,
     PolicyCreate,
     VersionCreate,

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.eligibility.signing import verify
-from talent_service.eligibility.store import load_default_policies
 from talent_service.reference.enums import Education
 from tests.factories import SHANTOU, SHENZHEN, Factory
 

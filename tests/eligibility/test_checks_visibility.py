@@ -14,7 +14,7 @@ from httpx import Response
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Center, Decision, Firm, Talent
 from talent_service.reference.enums import Education
 from tests.factories import GUANGZHOU, SHANTOU, SHANWEI, SHENZHEN, Factory

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from talent_service.eligibility.defaults import (
+from talent_service.eligibility.engine.evaluate import evaluate
+from talent_service.eligibility.engine.facts import add_months, age_on, whole_months_between
+from talent_service.eligibility.engine.rules import CompareNode
+from talent_service.eligibility.policies.defaults import (
     BENEFITS,
     default_policies,
     default_policy,
 )
-from talent_service.eligibility.engine.evaluate import evaluate
-from talent_service.eligibility.engine.facts import add_months, age_on, whole_months_between
-from talent_service.eligibility.engine.rules import CompareNode
-from talent_service.eligibility.versions import pick_version
+from talent_service.eligibility.policies.versions import pick_version
 from talent_service.reference.enums import Outcome
 
 HOST, HOME = "440300", "441500"  # Shenzhen hosts, Shanwei is home

@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from talent_service.eligibility.defaults import default_policies
 from talent_service.eligibility.engine import fact_builder
 from talent_service.eligibility.engine.evaluate import evaluate
 from talent_service.eligibility.engine.fact_builder import (
@@ -30,6 +29,7 @@ from talent_service.eligibility.engine.fact_builder import (
 from talent_service.eligibility.engine.facts import add_months, age_on, whole_months_between
 from talent_service.eligibility.engine.forecast import GrowingFact
 from talent_service.eligibility.engine.population import OUTCOME_NAMES, evaluate_population
+from talent_service.eligibility.policies.defaults import default_policies
 
 SHENZHEN, GUANGZHOU, DONGGUAN = "440300", "440100", "441900"
 SHANTOU, SHANWEI, MEIZHOU = "440500", "441500", "441400"

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import PolicyVersion, Talent
 from talent_service.reference.enums import DeclaredFact, Education
 from tests.access.world import assert_problem

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 
 from talent_service.core import clock
-from talent_service.eligibility.defaults import default_policy
 from talent_service.eligibility.engine.evaluate import outcome_of
 from talent_service.eligibility.engine.forecast import (
     ForecastKind,
@@ -14,6 +13,7 @@ from talent_service.eligibility.engine.forecast import (
     forecast,
     project_facts,
 )
+from talent_service.eligibility.policies.defaults import default_policy
 from talent_service.reference.enums import Outcome
 
 HOST_HUKOU = default_policy("440300", "host", "hukou")

@@ -7,7 +7,6 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from talent_service.eligibility.defaults import default_policies, default_policy
 from talent_service.eligibility.engine.evaluate import evaluate
 from talent_service.eligibility.engine.fact_builder import (
     EPOCH,
@@ -18,6 +17,7 @@ from talent_service.eligibility.engine.fact_builder import (
 )
 from talent_service.eligibility.engine.forecast import ForecastKind, GrowingFact, forecast
 from talent_service.eligibility.engine.rules import validate_rule
+from talent_service.eligibility.policies.defaults import default_policies, default_policy
 from talent_service.reference.enums import Outcome
 from tests.eligibility.test_fact_builder import HOMES, PRD, random_inputs
 

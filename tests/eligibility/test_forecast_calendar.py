@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from talent_service.eligibility.defaults import default_policy
 from talent_service.eligibility.engine.forecast import ForecastKind, GrowingFact, Stage, forecast
+from talent_service.eligibility.policies.defaults import default_policy
 
 HOST_HUKOU = default_policy("440300", "host", "hukou")
 RULE = HOST_HUKOU.validated_rule()

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from talent_service.core import config
 from talent_service.eligibility import keys
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.eligibility.signing import (
     generate_private_key,
     key_id,
@@ -21,7 +22,6 @@ from talent_service.eligibility.signing import (
     sign,
     verify,
 )
-from talent_service.eligibility.store import load_default_policies
 from talent_service.models import Talent
 from tests.factories import SHANTOU, SHENZHEN, Factory
 

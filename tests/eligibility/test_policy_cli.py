@@ -14,7 +14,7 @@ from talent_service.cli import app
 from talent_service.core.config import get_settings
 from talent_service.core.db import get_engine, get_read_engine, make_engine
 from talent_service.core.migrations import upgrade
-from talent_service.eligibility.defaults import BENEFITS
+from talent_service.eligibility.policies.defaults import BENEFITS
 from talent_service.models import Policy, PolicyParameter, PolicyVersion
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from talent_service.eligibility.defaults import default_policy
 from talent_service.eligibility.engine.evaluate import evaluate
 from talent_service.eligibility.engine.facts import FACTS, ParamSpec, ValueType
 from talent_service.eligibility.engine.population import (
@@ -22,6 +21,7 @@ from talent_service.eligibility.engine.population import (
     simulate,
 )
 from talent_service.eligibility.engine.rules import OPS_BY_TYPE, Rule, validate_rule
+from talent_service.eligibility.policies.defaults import default_policy
 
 CITIES = ["440300", "440100", "441500", "440500", "445100"]
 FACT_NAMES = sorted(FACTS)

@@ -9,8 +9,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from talent_service.eligibility.defaults import default_policy
 from talent_service.eligibility.engine.evaluate import evaluate
+from talent_service.eligibility.policies.defaults import default_policy
 from talent_service.eligibility.signing import (
     CanonicalJSONError,
     b64url,

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from talent_service.eligibility.versions import (
+from talent_service.eligibility.policies.versions import (
     AmbiguousVersionError,
     ParamValueRange,
     check_range,

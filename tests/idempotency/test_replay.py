@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from talent_service.auth.principal import SCOPE_ELIGIBILITY_VERIFY
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Firm
 from talent_service.reference.identifiers import synthetic_uscc
 from tests.factories import SHANTOU, SHENZHEN, Factory

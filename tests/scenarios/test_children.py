@@ -26,7 +26,7 @@ from talent_service.auth.principal import (
     SCOPE_ELIGIBILITY_VERIFY,
     SCOPE_REGISTRY_READ,
 )
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Decision, Firm, SuppliedFact, Talent
 from tests.factories import SHANTOU, SHENZHEN, Factory
 from tests.scenarios.conftest import TODAY

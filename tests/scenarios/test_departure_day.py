@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Employment, Talent
 from talent_service.reference.enums import Education
 from tests.eligibility.test_checks_flow import Site, host_hukou

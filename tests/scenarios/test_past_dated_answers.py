@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.eligibility.signing import verify
-from talent_service.eligibility.store import load_default_policies
 from talent_service.models import Center, Employment, Firm, Talent
 from talent_service.reference.enums import CenterStatus
 from tests.eligibility.test_checks_flow import Site, host_hukou, person

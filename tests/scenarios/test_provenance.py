@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Center, Employment, Firm, Talent
 from tests.eligibility.test_checks_flow import nodes
 from tests.factories import MEIZHOU, SHANTOU, SHENZHEN, Factory

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Talent
 from talent_service.reference.enums import Education
 from tests.factories import MEIZHOU, SHANTOU, SHENZHEN, Factory

@@ -24,7 +24,7 @@ from sqlmodel import Session
 from stdnum.cn import ric
 
 from talent_service.demo.loader import load_demo
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Talent
 from talent_service.reference.enums import Sex
 from talent_service.reference.identifiers import mask_id

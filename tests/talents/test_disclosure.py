@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Declaration, Talent
 from tests.factories import MEIZHOU, SHANTOU, SHENZHEN, Factory
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from talent_service.auth.principal import SCOPE_REGISTRY_READ
-from talent_service.eligibility.store import load_default_policies
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import WebhookEvent
 from talent_service.reference.enums import DeclaredFact, Education
 from tests.factories import GUANGZHOU, SHANTOU, SHENZHEN, Factory

@@ -14,11 +14,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from talent_service.cities.service import all_cities
-from talent_service.eligibility.defaults import default_policies
 from talent_service.eligibility.engine.facts import ParamSpec
 from talent_service.eligibility.engine.forecast import Stage
 from talent_service.eligibility.engine.rules import Rule, validate_rule
-from talent_service.eligibility.versions import (
+from talent_service.eligibility.policies.defaults import default_policies
+from talent_service.eligibility.policies.versions import (
     EffectiveDated,
     ParamValueRange,
     param_values_on,

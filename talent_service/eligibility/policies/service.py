@@ -47,7 +47,7 @@ from talent_service.eligibility.engine.rules import (
     threshold_errors,
     validate_rule,
 )
-from talent_service.eligibility.policy_schemas import (
+from talent_service.eligibility.policies.schemas import (
     ParameterCreate,
     ParameterRead,
     PolicyCreate,
@@ -56,7 +56,7 @@ from talent_service.eligibility.policy_schemas import (
     VersionSummary,
     VersionUpdate,
 )
-from talent_service.eligibility.store import (
+from talent_service.eligibility.policies.store import (
     BENEFIT_NAMES,
     SIDE_ZH,
     compiled_rule,
@@ -65,7 +65,7 @@ from talent_service.eligibility.store import (
     parameter_specs,
     side_of,
 )
-from talent_service.eligibility.versions import (
+from talent_service.eligibility.policies.versions import (
     check_range,
     in_range,
     overlapping,

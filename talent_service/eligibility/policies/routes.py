@@ -23,9 +23,8 @@ from talent_service.core.preconditions import IfMatchDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.types import CityQuery, IdPath
 from talent_service.core.unit_of_work import SessionDep, api_router
-from talent_service.eligibility import policy_service as service
-from talent_service.eligibility import simulation
-from talent_service.eligibility.policy_schemas import (
+from talent_service.eligibility.policies import service, simulation
+from talent_service.eligibility.policies.schemas import (
     ParameterCreate,
     ParameterRead,
     PolicyCreate,

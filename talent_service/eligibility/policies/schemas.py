@@ -27,7 +27,6 @@ from talent_service.core.types import (
     text,
 )
 from talent_service.eligibility.engine.facts import FACTS, SUPPLIABLE, ParamSpec
-from talent_service.eligibility.schemas import EARLIEST, LATEST
 from talent_service.reference.enums import Benefit, DeclaredFact, Outcome, PolicyStatus, Side
 
 MAX_PARAMETERS = 50
@@ -38,6 +37,9 @@ ParamName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_-]*$"),
 ]
+# The dates eligibility reasons about: policy ranges, and the as-of date of a question.
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 1, 1)
 EffectiveDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
 if TYPE_CHECKING:
     DocumentRef = str

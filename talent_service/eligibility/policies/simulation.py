@@ -31,7 +31,12 @@ from talent_service.eligibility.engine.facts import (
 from talent_service.eligibility.engine.population import PopulationTable, SimulationResult, simulate
 from talent_service.eligibility.engine.population_layout import columns_on
 from talent_service.eligibility.engine.rules import Rule, param_threshold_problem
-from talent_service.eligibility.policy_schemas import (
+from talent_service.eligibility.policies.population_source import (
+    Columns,
+    load_columns,
+    related_talents,
+)
+from talent_service.eligibility.policies.schemas import (
     BlockingCount,
     OutcomeCounts,
     SimulatedSide,
@@ -39,14 +44,13 @@ from talent_service.eligibility.policy_schemas import (
     SimulationResponse,
     TalentChange,
 )
-from talent_service.eligibility.policy_service import (
+from talent_service.eligibility.policies.service import (
     data_problems,
     get_policy,
     get_version,
     validated_rule,
 )
-from talent_service.eligibility.population_source import Columns, load_columns, related_talents
-from talent_service.eligibility.store import (
+from talent_service.eligibility.policies.store import (
     accepted,
     compiled_rule,
     parameter_specs,
