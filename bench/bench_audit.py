@@ -41,9 +41,9 @@ from talent_service.audit.verify import verify_chain  # noqa: E402
 from talent_service.core import clock  # noqa: E402
 from talent_service.core.db import make_engine  # noqa: E402
 from talent_service.core.migrations import upgrade  # noqa: E402
+from talent_service.core.signing import sign  # noqa: E402
+from talent_service.core.signing_keys import published_jwks, signing_key  # noqa: E402
 from talent_service.core.unit_of_work import commit  # noqa: E402
-from talent_service.eligibility.keys import published_jwks, signing_key  # noqa: E402
-from talent_service.eligibility.signing import sign  # noqa: E402
 from talent_service.models import RevokedToken  # noqa: E402
 
 ACT = Act(

@@ -41,7 +41,9 @@ from bench.population_db import seed_population
 from talent_service.auth.principal import ROLE_SCOPES, Principal
 from talent_service.core.db import make_engine
 from talent_service.core.migrations import upgrade
-from talent_service.eligibility import decisions
+from talent_service.eligibility.decisions import service as decisions
+from talent_service.eligibility.decisions.fact_source import load_records
+from talent_service.eligibility.decisions.schemas import CheckRequest
 from talent_service.eligibility.engine.evaluate import evaluate
 from talent_service.eligibility.engine.fact_builder import (
     CENTER_STATUSES,
@@ -57,11 +59,9 @@ from talent_service.eligibility.engine.fact_builder import (
 from talent_service.eligibility.engine.population import OUTCOME_NAMES, simulate
 from talent_service.eligibility.engine.population_layout import columns_on
 from talent_service.eligibility.engine.records import inputs_on
-from talent_service.eligibility.fact_source import load_records
 from talent_service.eligibility.policies.defaults import default_policy
 from talent_service.eligibility.policies.population_source import load_columns, related_talents
 from talent_service.eligibility.policies.store import load_default_policies
-from talent_service.eligibility.schemas import CheckRequest
 from talent_service.models import Talent
 from talent_service.reference.enums import Benefit, DeclaredFact, Education, Role, Verification
 from tests.factories import SHANTOU, SHENZHEN, Factory

@@ -16,6 +16,7 @@ from datetime import date
 
 import numpy as np
 
+from talent_service.core.signing import generate_private_key, jwks, sign, verify
 from talent_service.eligibility.engine.evaluate import evaluate, outcome_of
 from talent_service.eligibility.engine.facts import FACTS
 from talent_service.eligibility.engine.forecast import GrowingFact, forecast
@@ -26,7 +27,6 @@ from talent_service.eligibility.engine.population import (
     simulate,
 )
 from talent_service.eligibility.policies.defaults import default_policy
-from talent_service.eligibility.signing import generate_private_key, jwks, sign, verify
 
 
 def per_call_us(fn: Callable[[], object], min_seconds: float = 1.0) -> float:

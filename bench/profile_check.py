@@ -17,7 +17,7 @@ import pstats
 import time
 
 from bench.bench_eligibility import seeded
-from talent_service.eligibility import decisions
+from talent_service.eligibility.decisions import service as decisions
 
 
 def main() -> None:

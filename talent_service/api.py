@@ -10,8 +10,8 @@ from talent_service.centers.routes import router as centers_router
 from talent_service.cities.routes import router as cities_router
 from talent_service.core.problems import problem_responses
 from talent_service.declarations.routes import router as declarations_router
+from talent_service.eligibility.decisions.routes import router as eligibility_router
 from talent_service.eligibility.policies.routes import router as policies_router
-from talent_service.eligibility.routes import router as eligibility_router
 from talent_service.employments.routes import router as employments_router
 from talent_service.enclaves.routes import router as enclaves_router
 from talent_service.firms.routes import router as firms_router

@@ -95,7 +95,7 @@ def worker() -> None:
     import threading
 
     from talent_service.core.db import get_engine
-    from talent_service.eligibility.keys import signing_key
+    from talent_service.core.signing_keys import signing_key
     from talent_service.webhooks.delivery import run
 
     stop = threading.Event()
@@ -304,7 +304,7 @@ def audit_verify(
 
     from talent_service.audit.verify import verify_chain
     from talent_service.core.db import make_engine
-    from talent_service.eligibility.keys import published_jwks
+    from talent_service.core.signing_keys import published_jwks
 
     keys = json.load(jwks_file) if jwks_file is not None else published_jwks()
     # One snapshot for the whole pass, so appends made meanwhile are not mistaken for a break:

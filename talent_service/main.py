@@ -18,7 +18,7 @@ from talent_service.core.async_read import close_loop_connections
 from talent_service.core.config import get_settings
 from talent_service.core.no_store import NoStoreMiddleware
 from talent_service.core.problems import install_problem_handlers
-from talent_service.eligibility.jwks_routes import router as jwks_router
+from talent_service.eligibility.decisions.jwks_routes import router as jwks_router
 from talent_service.health import router as health_router
 
 

@@ -2,7 +2,7 @@
 
 A decision records the hash of what it answers (without who asked, when, or its id), unique per
 asker and signing key: the same question asked again with the same facts returns the stored decision
-(``talent_service/eligibility/reuse.py``). Decisions stored before keep NULL and are never reused.
+(``talent_service/eligibility/decisions/reuse.py``). Decisions stored before keep NULL and are never reused.
 
 Revision ID: 0005
 Revises: 0004

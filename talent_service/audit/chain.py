@@ -4,7 +4,7 @@
 is the previous entry's hash as 64 ASCII hex digits (``GENESIS`` before the first entry) and the
 canonical JSON is RFC 8785 (keys sorted, no whitespace, UTF-8). The entry's fields are strings,
 small integers and nulls only, for which ``json.dumps(sort_keys=True, ensure_ascii=False)``
-gives exactly the RFC 8785 bytes (a test holds it to ``eligibility.signing.canonical_json``)
+gives exactly the RFC 8785 bytes (a test holds it to ``core.signing.canonical_json``)
 at C speed: ``audit verify`` recomputes a million of them.
 """
 

@@ -34,8 +34,8 @@ from talent_service.audit.chain import Act, checkpoint_payload, entry_document, 
 from talent_service.auth.principal import Principal
 from talent_service.core import clock
 from talent_service.core.config import get_settings
-from talent_service.eligibility.keys import signing_key
-from talent_service.eligibility.signing import sign
+from talent_service.core.signing import sign
+from talent_service.core.signing_keys import signing_key
 from talent_service.models import AuditCheckpoint, AuditEntry, AuditHead
 
 _PENDING = "audit.pending"  # acts recorded explicitly, waiting for the commit

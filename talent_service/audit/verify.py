@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from talent_service.audit.chain import GENESIS, Act, checkpoint_payload, entry_document, entry_hash
-from talent_service.eligibility.signing import verify as verify_signature
+from talent_service.core.signing import verify as verify_signature
 from talent_service.models import AuditCheckpoint, AuditEntry, AuditHead
 
 _BATCH = 10_000

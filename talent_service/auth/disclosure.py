@@ -7,10 +7,10 @@ unknown: at least 365 × 99 / 11 ≈ 3,300 valid numbers for a city without coun
 441900, Zhongshan 442000), about 30,000 for a city with ten. The first 4 and last 4 beside the
 whole birth date (what was shown before) left the county alone unknown, often one number.
 
-So every read that shows a person goes through these functions, for every caller (firms,
-bureaus, the province, machine clients): talent reads, declarations and history (dates inside
-the birth year), eligibility decisions (``eligibility/disclosure.py``: the age and the dates an
-age limit makes). The whole number and the birth date leave only through
+So every read that shows a person goes through these functions, for every caller (firms, bureaus,
+the province, machine clients): talent reads, declarations and history (dates inside the birth
+year), eligibility decisions (``eligibility/decisions/disclosure.py``: the age and the dates an age
+limit makes). The whole number and the birth date leave only through
 ``GET /v1/talents/{id}/identity`` (bureau, province), which is an entry of the audit log; the
 whole signed decision document likewise through ``…/decisions/{id}/document``.
 """

@@ -16,7 +16,8 @@ class Decision(SQLModel, table=True):
 
     __tablename__ = "decision"
     # One stored decision per answer, asker and signing key: the look-up of
-    # ``eligibility.reuse`` and what keeps two concurrent identical askings from storing two rows.
+    # ``eligibility.decisions.reuse`` and what keeps two concurrent identical askings from
+    # storing two rows.
     __table_args__ = (
         UniqueConstraint(
             "answer_hash", "requested_by", "key_id", name="uq_decision_answer_asker_key"
@@ -46,6 +47,7 @@ class Decision(SQLModel, table=True):
     key_id: str = Field(max_length=64)
     requested_by: str = Field(max_length=64)
     # Hash of what the document says about the question, without who asked, when and under
-    # which id (``eligibility.reuse.answer_hash``); None on decisions stored before reuse.
+    # which id (``eligibility.decisions.reuse.answer_hash``); None on decisions stored before
+    # reuse.
     answer_hash: str | None = Field(default=None, max_length=80)
     created_at: datetime = timestamp_field()

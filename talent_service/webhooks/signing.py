@@ -2,7 +2,7 @@
 ``v1a`` (Ed25519, the service's signing key, whose public half is in ``/.well-known/jwks.json``).
 
 Both sign ``{webhook-id}.{webhook-timestamp}.{body}``. The Ed25519 key is the one that signs
-decisions and audit checkpoints (``eligibility/keys.py``): one key to keep, rotate and publish.
+decisions and audit checkpoints (``core/signing_keys.py``): one key to keep, rotate and publish.
 Signatures cannot be confused across those uses: a webhook's signed content begins with its
 ``evt_`` id, a JWS signing input with ``eyJ`` (base64url of ``{"``), so neither is ever the other.
 """
@@ -20,7 +20,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from talent_service.eligibility.signing import load_public_key
+from talent_service.core.signing import load_public_key
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
 SECRET_BYTES = 32

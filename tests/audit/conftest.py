@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from talent_service.audit.chain import Act, entry_document, entry_hash
 from talent_service.audit.verify import Report, verify_chain
-from talent_service.eligibility.keys import published_jwks
+from talent_service.core.signing_keys import published_jwks
 from talent_service.models.base import _as_utc
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from talent_service.audit.chain import checkpoint_payload
 from talent_service.core.config import get_settings
-from talent_service.eligibility.signing import verify
+from talent_service.core.signing import verify
 from talent_service.models import Center, FirmTierPeriod
 from talent_service.reference.enums import CenterStatus, FirmTier, Source, TierState
 from tests.audit.conftest import entries, last_seq, verified

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from talent_service.audit.chain import GENESIS, Act, canonical, entry_document, entry_hash
-from talent_service.eligibility.signing import canonical_json
+from talent_service.core.signing import canonical_json
 
 ACT = Act(
     "user:7",

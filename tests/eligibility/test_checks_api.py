@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from talent_service.core.signing import verify
 from talent_service.eligibility.policies.store import load_default_policies
-from talent_service.eligibility.signing import verify
 from talent_service.reference.enums import Education
 from tests.factories import SHANTOU, SHENZHEN, Factory
 
@@ -47,8 +47,8 @@ def test_shenzhen_bureau_checks_both_sides_and_decisions_verify(
     assert host["document"]["facts"]["months_at_accredited_center"] == 29
     jwks = client.get("/.well-known/jwks.json").json()
     for d in decisions:
-        # The answer withholds the age (eligibility/disclosure.py), so its signature is the
-        # attestation's; the whole signed document is the audited /document read.
+        # The answer withholds the age (eligibility/decisions/disclosure.py), so its signature is
+        # the attestation's; the whole signed document is the audited /document read.
         assert d["document"]["facts"]["age_years"] is None
         assert d["signature"]["signs"] == "attestation"
         assert verify(d["attestation"], d["signature"]["jws"], d["signature"]["kid"], jwks)

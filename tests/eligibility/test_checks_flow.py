@@ -73,7 +73,7 @@ def check(
 
 def whole_document(client: TestClient, site: Site, decision_id: str) -> dict[str, Any]:
     """The decision's document exactly as signed (the audited read): the answers of checks
-    withhold the age and the days an age limit makes (eligibility/disclosure.py)."""
+    withhold the age and the days an age limit makes (eligibility/decisions/disclosure.py)."""
     r = client.get(f"/v1/eligibility/decisions/{decision_id}/document", headers=site.bureau)
     assert r.status_code == 200, r.text
     return dict(r.json()["document"])

@@ -12,24 +12,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from talent_service.core import config
-from talent_service.eligibility import keys
-from talent_service.eligibility.policies.store import load_default_policies
-from talent_service.eligibility.signing import (
+from talent_service.core import config, signing_keys
+from talent_service.core.signing import (
     generate_private_key,
     key_id,
     private_key_to_pem,
     sign,
     verify,
 )
+from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Talent
 from tests.factories import SHANTOU, SHENZHEN, Factory
 
 
 def _clear() -> None:
     config.get_settings.cache_clear()
-    keys._keys.cache_clear()
-    keys.published_jwks.cache_clear()
+    signing_keys._keys.cache_clear()
+    signing_keys.published_jwks.cache_clear()
 
 
 @pytest.fixture

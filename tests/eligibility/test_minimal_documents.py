@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from talent_service.core.signing import content_hash, verify
 from talent_service.eligibility.policies.store import compiled_rule, load_default_policies
-from talent_service.eligibility.signing import content_hash, verify
 from talent_service.models import PolicyVersion
 from talent_service.reference.enums import Education
 from tests.eligibility.test_checks_flow import Site, home_spell, host_hukou, person

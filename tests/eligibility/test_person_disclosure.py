@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from talent_service.eligibility.disclosure import for_person
+from talent_service.eligibility.decisions.disclosure import for_person
 
 BIRTH = date(1980, 9, 15)
 

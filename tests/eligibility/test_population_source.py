@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from sqlmodel import Session, col, select
 
+from talent_service.eligibility.decisions.fact_source import load_records
 from talent_service.eligibility.engine.fact_builder import FactInputs
 from talent_service.eligibility.engine.population_layout import columns_on
 from talent_service.eligibility.engine.records import inputs_on
-from talent_service.eligibility.fact_source import load_records
 from talent_service.eligibility.policies.population_source import load_columns, related_talents
 from talent_service.models import Declaration, Talent
 from talent_service.models.base import utcnow

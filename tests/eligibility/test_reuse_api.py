@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from talent_service.eligibility import decisions as decisions_module
+from talent_service.eligibility.decisions import service as decisions_module
+from talent_service.eligibility.decisions.reuse import ABOUT_THE_ASKING, answer_hash
 from talent_service.eligibility.policies.store import load_default_policies
-from talent_service.eligibility.reuse import ABOUT_THE_ASKING, answer_hash
 from talent_service.models import Decision, Employment, Firm, Talent
 from talent_service.reference.enums import Education
 from tests.eligibility.test_verify_api import BIRTH, Person, ask

@@ -9,9 +9,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from talent_service.eligibility.engine.evaluate import evaluate
-from talent_service.eligibility.policies.defaults import default_policy
-from talent_service.eligibility.signing import (
+from talent_service.core.signing import (
     CanonicalJSONError,
     b64url,
     canonical_json,
@@ -27,6 +25,8 @@ from talent_service.eligibility.signing import (
     thumbprint,
     verify,
 )
+from talent_service.eligibility.engine.evaluate import evaluate
+from talent_service.eligibility.policies.defaults import default_policy
 
 # RFC 8037 appendix A: an Ed25519 key, its thumbprint and a known signature.
 RFC8037_D = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A"

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from talent_service.core.signing import verify
 from talent_service.eligibility.policies.store import load_default_policies
-from talent_service.eligibility.signing import verify
 from talent_service.models import Decision, Talent
 from talent_service.reference.enums import Education
 from tests.factories import GUANGZHOU, SHANTOU, SHANWEI, SHENZHEN, Factory

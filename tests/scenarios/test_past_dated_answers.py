@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from talent_service.core.signing import verify
 from talent_service.eligibility.policies.store import load_default_policies
-from talent_service.eligibility.signing import verify
 from talent_service.models import Center, Employment, Firm, Talent
 from talent_service.reference.enums import CenterStatus
 from tests.eligibility.test_checks_flow import Site, host_hukou, person
@@ -156,7 +156,7 @@ def test_acts_recorded_after_d_leave_the_answer_as_of_d_unchanged(scene: Scene) 
             assert about_the_day(decision) == about_the_day(first[key]), (step, key)
             assert decision["document"]["corrections"] == [], (step, key)
             # The same answer, recomputed on the records as they now are, hashes the same
-            # (eligibility/reuse.py): the stored decision comes back, no new one is made.
+            # (eligibility/decisions/reuse.py): the stored decision comes back, no new one is made.
             assert decision["reused"] is True and decision["id"] == first[key]["id"], (step, key)
 
     scene.act("suspension", effective_on="2026-08-01", note="整改")

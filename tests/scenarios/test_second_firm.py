@@ -21,8 +21,8 @@ from sqlmodel import Session
 
 from talent_service.core import clock
 from talent_service.core.clock import FixedClock, use_clock
+from talent_service.core.signing import content_hash, verify
 from talent_service.eligibility.policies.store import load_default_policies
-from talent_service.eligibility.signing import content_hash, verify
 from talent_service.models import Talent
 from talent_service.reference.enums import Benefit
 from talent_service.reference.identifiers import synthetic_uscc

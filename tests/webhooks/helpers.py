@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from talent_service.core import clock
-from talent_service.eligibility.keys import signing_key
+from talent_service.core.signing_keys import signing_key
 from talent_service.webhooks.delivery import Outcome, claim, dispatch, send, settle
 
 LEASE = timedelta(seconds=60)

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from talent_service.core import clock
-from talent_service.eligibility.keys import signing_key
+from talent_service.core.signing_keys import signing_key
 from talent_service.models import (
     Center,
     Client,

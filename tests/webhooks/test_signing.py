@@ -4,7 +4,7 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from talent_service.core import clock
-from talent_service.eligibility.signing import generate_private_key, jwks
+from talent_service.core.signing import generate_private_key, jwks
 from talent_service.webhooks.signing import headers, new_secret, verify_v1a
 
 BODY = '{"id":"evt_1","type":"employment.started"}'

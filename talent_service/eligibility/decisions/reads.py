@@ -13,14 +13,14 @@ from talent_service.audit import record as audit
 from talent_service.auth.principal import Principal
 from talent_service.auth.visibility import scoped
 from talent_service.core.errors import not_found
-from talent_service.eligibility.disclosure import for_firm, for_person
-from talent_service.eligibility.schemas import (
+from talent_service.core.signing import content_hash
+from talent_service.eligibility.decisions.disclosure import for_firm, for_person
+from talent_service.eligibility.decisions.schemas import (
     Attestation,
     DecisionRead,
     SignatureRead,
     VerifyResponse,
 )
-from talent_service.eligibility.signing import content_hash
 from talent_service.models import Decision, Talent
 from talent_service.reference.enums import Role
 

@@ -13,15 +13,15 @@ from talent_service.auth.principal import (
 from talent_service.core.idempotent import IdempotentDep
 from talent_service.core.problems import problem_responses
 from talent_service.core.unit_of_work import SessionDep, WriteSessionDep, api_router
-from talent_service.eligibility import decision_reads, decisions
-from talent_service.eligibility.engine.facts import FACTS
-from talent_service.eligibility.schemas import (
+from talent_service.eligibility.decisions import reads, service
+from talent_service.eligibility.decisions.schemas import (
     CheckRequest,
     CheckResponse,
     DecisionRead,
     VerifyRequest,
     VerifyResponse,
 )
+from talent_service.eligibility.engine.facts import FACTS
 from talent_service.reference.enums import Role
 
 router = api_router(prefix="/eligibility", tags=["eligibility"])
@@ -57,7 +57,7 @@ def check(
     session: SessionDep,
     idempotent: IdempotentDep,
 ) -> CheckResponse:
-    return decisions.run_checks(session, principal, body)
+    return service.run_checks(session, principal, body)
 
 
 @router.get(
@@ -71,7 +71,7 @@ def read_decision(
     principal: Annotated[Principal, Depends(CHECK)],
     session: SessionDep,
 ) -> DecisionRead:
-    return decision_reads.read_decision(session, principal, decision_id)
+    return reads.read_decision(session, principal, decision_id)
 
 
 @router.get(
@@ -92,7 +92,7 @@ def read_document(
     principal: Annotated[Principal, Depends(DISCLOSE)],
     session: WriteSessionDep,  # the disclosure's audit entry commits before the document leaves
 ) -> DecisionRead:
-    return decision_reads.disclose_document(session, principal, decision_id)
+    return reads.disclose_document(session, principal, decision_id)
 
 
 @router.get(
@@ -106,9 +106,7 @@ def read_attestation(
     principal: Annotated[Principal, Depends(VERIFY)],
     session: SessionDep,
 ) -> VerifyResponse:
-    return decision_reads.attestation_read(
-        decision_reads.get_decision(session, principal, decision_id)
-    )
+    return reads.attestation_read(reads.get_decision(session, principal, decision_id))
 
 
 @router.post(
@@ -124,7 +122,7 @@ def verify(
     session: SessionDep,
     idempotent: IdempotentDep,
 ) -> VerifyResponse:
-    return decisions.verify(session, principal, body)
+    return service.verify(session, principal, body)
 
 
 @router.get("/facts", summary="The facts a rule may read, with definitions in Chinese and English")

@@ -17,8 +17,18 @@ from talent_service.auth.visibility import get_visible, scoped
 from talent_service.cities.service import require_city
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, DomainError, forbidden, not_found, rule_violation
-from talent_service.eligibility.asking import Asking, asking, record_supplied
-from talent_service.eligibility.decision_reads import attestation_of, attestation_read, to_read
+from talent_service.core.signing import key_id, sign
+from talent_service.core.signing_keys import signing_key
+from talent_service.eligibility.decisions.asking import Asking, asking, record_supplied
+from talent_service.eligibility.decisions.fact_source import load_records
+from talent_service.eligibility.decisions.reads import attestation_of, attestation_read, to_read
+from talent_service.eligibility.decisions.reuse import answer_hash, stored_answers
+from talent_service.eligibility.decisions.schemas import (
+    CheckRequest,
+    CheckResponse,
+    VerifyRequest,
+    VerifyResponse,
+)
 from talent_service.eligibility.engine.child_facts import child_facts
 from talent_service.eligibility.engine.evaluate import ENGINE_VERSION, evaluate
 from talent_service.eligibility.engine.fact_builder import (
@@ -33,8 +43,6 @@ from talent_service.eligibility.engine.facts import CHILD_FACTS, ParameterError
 from talent_service.eligibility.engine.forecast import forecast
 from talent_service.eligibility.engine.provenance import corrections, describe, provenance
 from talent_service.eligibility.engine.records import Held, Records, held_on, inputs_on
-from talent_service.eligibility.fact_source import load_records
-from talent_service.eligibility.keys import signing_key
 from talent_service.eligibility.policies.store import (
     PolicyCalendar,
     accepted,
@@ -43,14 +51,6 @@ from talent_service.eligibility.policies.store import (
     policy_calendar,
     side_of,
 )
-from talent_service.eligibility.reuse import answer_hash, stored_answers
-from talent_service.eligibility.schemas import (
-    CheckRequest,
-    CheckResponse,
-    VerifyRequest,
-    VerifyResponse,
-)
-from talent_service.eligibility.signing import key_id, sign
 from talent_service.models import Decision, Policy, PolicyVersion, Talent
 from talent_service.models.base import utcnow
 from talent_service.reference.enums import Benefit, Outcome, Role, Side

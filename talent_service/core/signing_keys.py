@@ -1,5 +1,5 @@
-"""Decision-signing keys from settings: the first signs; all are published, so decisions signed
-before a rotation still verify."""
+"""Signing keys from settings (decisions, audit checkpoints): the first signs; all are published,
+so what was signed before a rotation still verifies."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from talent_service.core.config import get_settings
-from talent_service.eligibility.signing import jwks, load_private_key
+from talent_service.core.signing import jwks, load_private_key
 
 
 @lru_cache

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from talent_service.auth.access import PUBLIC
-from talent_service.eligibility.keys import published_jwks
+from talent_service.core.signing_keys import published_jwks
 
 router = APIRouter(tags=["eligibility"])
 

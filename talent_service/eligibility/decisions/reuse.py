@@ -38,7 +38,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from talent_service.eligibility.signing import content_hash
+from talent_service.core.signing import content_hash
 from talent_service.models import Decision
 
 # Members of a decision document that are about the asking, not the answer (see above).
