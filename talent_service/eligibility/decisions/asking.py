@@ -18,6 +18,7 @@ from talent_service.core.errors import (
     forbidden,
     rule_violation,
 )
+from talent_service.eligibility.decisions.document import DecisionDocument
 from talent_service.eligibility.engine.child_facts import ChildRecord
 from talent_service.eligibility.engine.facts import FACTS, SUPPLIABLE, FactValue, value_problem
 from talent_service.household.service import member_on
@@ -91,19 +92,23 @@ def asking(
     return Asking(member_id, record, dict(supplied or {}))
 
 
-def record_supplied(session: Session, document: dict[str, Any]) -> None:
+def record_supplied(session: Session, document: DecisionDocument) -> None:
     """Keep each supplied fact with the new decision it was supplied for, its supplier as the
     source (a reused decision adds nothing: the same facts were kept with it)."""
+    if not document.supplied_facts:
+        return
+    member = document.household_member_id
+    assert member is not None  # facts are supplied about a named child only (``asking``)
     now = utcnow()
     session.add_all(
         SuppliedFact(
-            decision_id=document["decision_id"],
-            household_member_id=document["household_member_id"],
-            fact=entry["fact"],
-            value=entry["value"],
-            accepted=entry["accepted"],
-            supplied_by=document["requested_by"],
+            decision_id=document.decision_id,
+            household_member_id=member,
+            fact=entry.fact,
+            value=entry.value,
+            accepted=entry.accepted,
+            supplied_by=document.requested_by,
             supplied_at=now,
         )
-        for entry in document.get("supplied_facts", [])
+        for entry in document.supplied_facts
     )

@@ -5,7 +5,6 @@ attestation a machine client receives (outcome and policy version, no personal d
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, col
 
@@ -15,6 +14,7 @@ from talent_service.auth.visibility import scoped
 from talent_service.core.errors import not_found
 from talent_service.core.signing import content_hash
 from talent_service.eligibility.decisions.disclosure import for_firm, for_person
+from talent_service.eligibility.decisions.document import DecisionDocument
 from talent_service.eligibility.decisions.schemas import (
     Attestation,
     DecisionRead,
@@ -25,19 +25,19 @@ from talent_service.models import Decision, Talent
 from talent_service.reference.enums import Role
 
 
-def attestation_of(document: dict[str, Any], content_hash: str) -> Attestation:
-    policy = document["policy"]
+def attestation_of(document: DecisionDocument, content_hash: str) -> Attestation:
+    policy = document.policy
     return Attestation(
-        decision_id=document["decision_id"],
-        issued_at=document["issued_at"],
-        as_of=document["as_of"],
-        city_code=policy["city_code"],
-        benefit=policy["benefit"],
-        side=policy["side"],
-        policy_id=policy["policy_id"],
-        policy_version=policy["version"],
-        document_ref=policy["document_ref"],
-        outcome=document["outcome"],
+        decision_id=document.decision_id,
+        issued_at=document.issued_at,
+        as_of=document.as_of,
+        city_code=policy.city_code,
+        benefit=policy.benefit,
+        side=policy.side,
+        policy_id=policy.policy_id,
+        policy_version=policy.version,
+        document_ref=policy.document_ref,
+        outcome=document.outcome,
         decision_content_hash=content_hash,
     )
 
@@ -57,7 +57,11 @@ def to_read(
     # A filtered document: the whole document's signature would not verify over it; the
     # attestation's does, and says what a firm may rely on.
     filtered = document is not decision.document
-    attestation = attestation_of(decision.document, decision.content_hash) if filtered else None
+    attestation = (
+        attestation_of(DecisionDocument.from_stored(decision.document), decision.content_hash)
+        if filtered
+        else None
+    )
     return DecisionRead(
         id=decision.id,
         outcome=decision.outcome,
@@ -121,7 +125,8 @@ def get_decision(session: Session, principal: Principal, decision_id: str) -> De
 def attestation_read(decision: Decision, *, reused: bool = False) -> VerifyResponse:
     """The attestation and its signature; ``content_hash`` is the attestation's own (what the
     signature signs), ``attestation.decision_content_hash`` the whole document's."""
-    attestation = attestation_of(decision.document, decision.content_hash)
+    document = DecisionDocument.from_stored(decision.document)
+    attestation = attestation_of(document, decision.content_hash)
     return VerifyResponse(
         decision_id=decision.id,
         outcome=decision.outcome,
@@ -136,9 +141,7 @@ def attestation_read(decision: Decision, *, reused: bool = False) -> VerifyRespo
             signs="attestation",
         ),
         reused=reused,
-        suppliable_facts=decision.document.get("suppliable_facts", []),
-        refused_supplied_facts=[
-            s["fact"] for s in decision.document.get("supplied_facts", []) if not s["accepted"]
-        ],
-        needs_household_member=decision.document.get("needs_household_member", False),
+        suppliable_facts=document.suppliable_facts,
+        refused_supplied_facts=[s.fact for s in document.supplied_facts if not s.accepted],
+        needs_household_member=document.needs_household_member,
     )

@@ -20,6 +20,12 @@ from talent_service.core.errors import CONFLICT, DomainError, forbidden, not_fou
 from talent_service.core.signing import key_id, sign
 from talent_service.core.signing_keys import signing_key
 from talent_service.eligibility.decisions.asking import Asking, asking, record_supplied
+from talent_service.eligibility.decisions.document import (
+    DecisionDocument,
+    DocumentPolicy,
+    DocumentSuppliedFact,
+    DocumentTalent,
+)
 from talent_service.eligibility.decisions.fact_source import load_records
 from talent_service.eligibility.decisions.reads import attestation_of, attestation_read, to_read
 from talent_service.eligibility.decisions.reuse import answer_hash, stored_answers
@@ -53,12 +59,10 @@ from talent_service.eligibility.policies.store import (
 )
 from talent_service.models import Decision, Policy, PolicyVersion, Talent
 from talent_service.models.base import utcnow
-from talent_service.reference.enums import Benefit, Outcome, Role, Side
+from talent_service.reference.enums import Benefit, Role, Side
 from talent_service.talents.service import identity_key, parse_identity
 from talent_service.webhooks.events import EventType
 from talent_service.webhooks.outbox import emit
-
-ISSUER = "talent-service"
 
 
 @dataclass(frozen=True)
@@ -171,8 +175,8 @@ def _document(
     laid: Laid,
     calendar: PolicyCalendar,
     ask: Asking,
-) -> dict[str, Any]:
-    assert policy.id is not None and subject.talent.id is not None
+) -> DecisionDocument:
+    assert policy.id is not None and version.id is not None and subject.talent.id is not None
     rule = compiled_rule(version)
     params = calendar.parameters_on(as_of)
     accepts = frozenset(version.accepts_supplied)
@@ -197,12 +201,10 @@ def _document(
         raise DomainError(
             CONFLICT, f"policy {policy.id} version {version.version} cannot run on {as_of}: {exc}"
         ) from exc
-    result = evaluation.to_json()
-    prov = provenance(
-        subject.records, laid.held, laid.inputs, laid.built, list(result["facts_used"])
-    )
-    prov |= {name: child.provenance[name] for name in result["facts_used"] if name in CHILD_FACTS}
-    _annotate(result["explanation"], prov)
+    used = evaluation.facts_used
+    prov = provenance(subject.records, laid.held, laid.inputs, laid.built, list(used))
+    prov |= {name: child.provenance[name] for name in used if name in CHILD_FACTS}
+    _annotate(evaluation.explanation, prov)
     future = outlook.to_json()
     if future["facts_on_change"] is not None:
         # Only what the deciding rule reads, as in ``facts``: the rest of the person is not its
@@ -212,77 +214,78 @@ def _document(
             later = next(v for v in calendar.versions if v.version == outlook.version_on_change)
             reads = compiled_rule(later).facts
         future["facts_on_change"] = {name: future["facts_on_change"].get(name) for name in reads}
-    return {
-        "decision_id": decision_id,
-        "issuer": ISSUER,
-        "issued_at": utcnow().isoformat(),
-        "as_of": as_of.isoformat(),
+    return DecisionDocument(
+        decision_id=decision_id,
+        issued_at=utcnow().isoformat(),
+        as_of=as_of,
         # As every read shows it (auth/disclosure.py), so the signed document holds no more.
-        "talent": {"id": subject.talent.id, "id_number_masked": shown_id(subject.talent.id_masked)},
-        "policy": {
-            "policy_id": policy.id,
-            "version_id": version.id,
-            "version": version.version,
-            "city_code": policy.city_code,
-            "benefit": policy.benefit.value,
-            "side": policy.side.value,
-            "name_zh": policy.name_zh,
-            "name_en": policy.name_en,
-            "document_ref": version.document_ref,
-            "effective_from": version.effective_from.isoformat(),
-            "effective_to": version.effective_to.isoformat() if version.effective_to else None,
-            "accepts_supplied": sorted(accepts),
-        },
-        "engine_version": ENGINE_VERSION,
-        "outcome": result["outcome"],
-        "summary_zh": result["summary_zh"],
-        "summary_en": result["summary_en"],
-        "facts": result["facts_used"],
-        "parameters": result["params_used"],
-        "failed_criteria": result["failed_criteria"],
-        "missing_facts": result["missing_facts"],
-        "explanation": result["explanation"],
-        "provenance": prov,
-        "fact_sources": {f.value: sorted(v.value for v in s) for f, s in accepted(version).items()},
-        # The child the request named, what its caller supplied (accepted or refused), and
-        # what is missing that a caller could supply under this version or name.
-        "household_member_id": ask.member_id,
-        "supplied_facts": child.supplied,
-        "suppliable_facts": sorted(f for f in result["missing_facts"] if f in accepts),
-        "needs_household_member": ask.member_id is None
-        and any(f in CHILD_FACTS for f in rule.facts),
-        "forecast": future,
-        "requested_by": principal.subject,
-    }
+        talent=DocumentTalent(
+            id=subject.talent.id, id_number_masked=shown_id(subject.talent.id_masked)
+        ),
+        policy=DocumentPolicy(
+            policy_id=policy.id,
+            version_id=version.id,
+            version=version.version,
+            city_code=policy.city_code,
+            benefit=policy.benefit,
+            side=policy.side,
+            name_zh=policy.name_zh,
+            name_en=policy.name_en,
+            document_ref=version.document_ref,
+            effective_from=version.effective_from,
+            effective_to=version.effective_to,
+            accepts_supplied=sorted(accepts),
+        ),
+        engine_version=ENGINE_VERSION,
+        outcome=evaluation.outcome,
+        summary_zh=evaluation.summary_zh,
+        summary_en=evaluation.summary_en,
+        facts=evaluation.facts_used,
+        parameters=evaluation.params_used,
+        failed_criteria=evaluation.failed_criteria,
+        missing_facts=evaluation.missing_facts,
+        explanation=evaluation.explanation,
+        provenance=prov,
+        fact_sources={f.value: sorted(v.value for v in s) for f, s in accepted(version).items()},
+        household_member_id=ask.member_id,
+        supplied_facts=[DocumentSuppliedFact.model_validate(s) for s in child.supplied],
+        suppliable_facts=sorted(f for f in evaluation.missing_facts if f in accepts),
+        needs_household_member=ask.member_id is None and any(f in CHILD_FACTS for f in rule.facts),
+        forecast=future,
+        requested_by=principal.subject,
+    )
 
 
 def _store(
-    session: Session, subject: Subject, document: dict[str, Any], policy: Policy, answer: str
+    session: Session, subject: Subject, document: DecisionDocument, policy: Policy, answer: str
 ) -> Decision:
     """Sign and add a new decision, naming the records that came since the asker's last one."""
     assert subject.talent.id is not None
-    as_of = date.fromisoformat(document["as_of"])
-    since = _previous_issue(session, subject.talent.id, policy, as_of, document["requested_by"])
-    document["corrections"] = [] if since is None else corrections(subject.records, as_of, since)
+    as_of = document.as_of
+    since = _previous_issue(session, subject.talent.id, policy, as_of, document.requested_by)
+    document = document.with_corrections(
+        [] if since is None else corrections(subject.records, as_of, since)
+    )
+    body = document.to_json()
     key = signing_key()
-    signature = sign(document, key)
+    signature = sign(body, key)
     attestation = attestation_of(document, signature.content_hash)
     decision = Decision(
-        id=document["decision_id"],
+        id=document.decision_id,
         talent_id=subject.talent.id,
-        policy_version_id=document["policy"]["version_id"],
+        policy_version_id=document.policy.version_id,
         city_code=policy.city_code,
         benefit=policy.benefit,
         side=policy.side,
         as_of=as_of,
-        outcome=Outcome(document["outcome"]),
-        engine_version=document["engine_version"],
-        document=document,
+        outcome=document.outcome,
+        engine_version=document.engine_version,
+        document=body,
         content_hash=signature.content_hash,
         signature=signature.jws,
         attestation_signature=sign(attestation.model_dump(mode="json"), key).jws,
         key_id=signature.kid,
-        requested_by=document["requested_by"],
+        requested_by=document.requested_by,
         answer_hash=answer,
     )
     session.add(decision)
@@ -316,10 +319,10 @@ class Made:
 
 
 def _keep(
-    session: Session, subject: Subject, answers: list[tuple[dict[str, Any], Policy, str]]
+    session: Session, subject: Subject, answers: list[tuple[DecisionDocument, Policy, str]]
 ) -> list[Made]:
     """Each answer's stored decision when the asker has it already, else a new one (``reuse``)."""
-    asker = answers[0][0]["requested_by"]
+    asker = answers[0][0].requested_by
     hashes = [h for _, _, h in answers]
     fresh: dict[str, Decision] = {}
     for attempt in (1, 2):
@@ -353,7 +356,7 @@ def _decide(
     ask: Asking,
 ) -> list[Made]:
     laid: dict[tuple[str, Side, tuple[tuple[str, tuple[str, ...]], ...]], Laid] = {}
-    answers: list[tuple[dict[str, Any], Policy, str]] = []
+    answers: list[tuple[DecisionDocument, Policy, str]] = []
     assert subject.talent.id is not None
     for policy in policies:
         assert policy.id is not None
@@ -376,7 +379,7 @@ def _decide(
         document = _document(
             str(uuid.uuid4()), subject, policy, version, as_of, principal, laid[key], calendar, ask
         )
-        answers.append((document, policy, answer_hash(document)))
+        answers.append((document, policy, answer_hash(document.to_json())))
     if not answers:
         raise rule_violation("body.as_of", f"no policy version is in force on {as_of}")
     return _keep(session, subject, answers)
