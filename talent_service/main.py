@@ -12,14 +12,12 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from talent_service import __version__
-from talent_service.api import include_api
+from talent_service.api import include_routes
 from talent_service.core import idempotent
 from talent_service.core.async_read import close_loop_connections
 from talent_service.core.config import get_settings
 from talent_service.core.no_store import NoStoreMiddleware
 from talent_service.core.problems import install_problem_handlers
-from talent_service.eligibility.decisions.jwks_routes import router as jwks_router
-from talent_service.health import router as health_router
 
 
 @asynccontextmanager
@@ -57,11 +55,7 @@ def create_app() -> FastAPI:
         )
     app.add_middleware(NoStoreMiddleware)
     install_problem_handlers(app)
-    # Routers are tried in order. Health probes first (orchestrators call them all the time),
-    # the JWKS last: verifiers fetch it rarely and cache it.
-    app.include_router(health_router)
-    include_api(app)
-    app.include_router(jwks_router)
+    include_routes(app)
     _document_idempotency(app)
     return app
 
