@@ -87,4 +87,3 @@ def include_routes(app: FastAPI, include: Include = include_flat) -> None:
     for router in PUBLIC:
         include(app, router, prefix=API_PREFIX, responses=problem_responses(*INPUT_PROBLEMS, 500))
     include(app, jwks_router)
-

@@ -7,7 +7,10 @@ for the GIL with that thread, which together cost more than the statement. The c
 autocommits, like the read engine's: a read sends only its SELECT. Its prepared statements use
 their generic plan: they are reads by key, whose best plan does not depend on the keys, and
 planning them afresh on each call (PostgreSQL's default when the estimates favour it) cost the
-server more than running them.
+server more than running them. Nor do they scan tables: on a small registry (a new deployment,
+the demo) the cost model prefers reading all 150 firms to probing the firm's key, which cost the
+server more CPU than the probe; a read by key wants the index at any size, so the connection
+turns sequential scans off (a table without a usable index is still scanned).
 
 Any other bind (SQLite, a test's connection) runs the synchronous read in the thread pool.
 """
@@ -82,6 +85,7 @@ class LoopConnections:
                 args, kwargs = engine.dialect.create_connect_args(engine.url)
                 connection = await psycopg.AsyncConnection.connect(*args, autocommit=True, **kwargs)
                 await connection.execute("SET plan_cache_mode = force_generic_plan")
+                await connection.execute("SET enable_seqscan = off")
                 self._open[engine] = connection
             return connection
 

@@ -96,7 +96,7 @@ def test_a_dropped_connection_fails_one_read_and_the_next_connects_again(
 
 
 @postgres_only
-def test_the_loops_connection_autocommits_and_plans_its_statements_generically(
+def test_the_loops_connection_autocommits_and_plans_its_reads_generically_by_index(
     engine: Engine,
 ) -> None:
     settings = _read(
@@ -104,6 +104,7 @@ def test_the_loops_connection_autocommits_and_plans_its_statements_generically(
         select(
             func.pg_backend_pid().label("pid"),
             func.current_setting("plan_cache_mode").label("plans"),
+            func.current_setting("enable_seqscan").label("seqscan"),
         ),
     )
 
@@ -117,4 +118,5 @@ def test_the_loops_connection_autocommits_and_plans_its_statements_generically(
 
     row, state = _on_one_loop(body)
     assert row["plans"] == "force_generic_plan"
+    assert row["seqscan"] == "off"  # reads by key probe the index even on small tables
     assert state == "idle"  # not "idle in transaction": nothing held open between reads
