@@ -44,6 +44,10 @@ def _shift() -> None:
     import time_machine
 
     time_machine.travel(time.time() + offset, tick=True).start()
+    # A ticking travel stands still until the clock is first read and ticks from then on: read
+    # it now, or a process whose first read comes late (a uvicorn worker importing the app for a
+    # second or two) would lag the others by that long, and refuse their tokens as not yet valid.
+    time.time()
 
 
 _shift()
