@@ -8,7 +8,7 @@ autocommits, like the read engine's: a read sends only its SELECT. Its prepared 
 their generic plan: they are reads by key, whose best plan does not depend on the keys, and
 planning them afresh on each call (PostgreSQL's default when the estimates favour it) cost the
 server more than running them. Nor do they scan tables: on a small registry (a new deployment,
-the demo) the cost model prefers reading all 150 firms to probing the firm's key, which cost the
+the demo) the cost model prefers reading all 141 firms to probing the firm's key, which cost the
 server more CPU than the probe; a read by key wants the index at any size, so the connection
 turns sequential scans off (a table without a usable index is still scanned).
 
