@@ -28,7 +28,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
@@ -37,6 +36,7 @@ from talent_service.audit import record as audit
 from talent_service.core import idempotency
 from talent_service.core.db import get_engine, get_read_engine, read_session
 from talent_service.core.db_errors import as_domain_error
+from talent_service.core.lean_route import LeanRoute
 
 log = logging.getLogger("talent_service.unit_of_work")
 
@@ -164,7 +164,7 @@ def _discard(session: Session) -> None:
         log.warning("rollback of a failed request failed", exc_info=True)
 
 
-class UnitOfWorkRoute(APIRoute):
+class UnitOfWorkRoute(LeanRoute):
     """A route whose unit of work commits after the handler and before the response is sent.
 
     A response of 400 or more is rolled back, as is every exception; the commit's own failure
