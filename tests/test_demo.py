@@ -29,7 +29,7 @@ from talent_service.core.errors import DomainError
 from talent_service.core.security import decrypt_field
 from talent_service.declarations.selection import Claim, holding_on
 from talent_service.demo.loader import AS_OF, add_years, load_demo
-from talent_service.eligibility.engine.facts import age_on
+from talent_service.eligibility.engine.months import age_on
 from talent_service.models import (
     Center,
     CenterStatusEvent,

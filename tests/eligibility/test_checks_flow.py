@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from talent_service.eligibility.engine.facts import add_months
+from talent_service.eligibility.engine.months import add_months
 from talent_service.eligibility.policies.store import load_default_policies
 from talent_service.models import Center, Decision, Firm, Talent
 from talent_service.reference.enums import DepartureReason, Education

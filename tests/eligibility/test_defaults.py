@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from talent_service.eligibility.engine.evaluate import evaluate
-from talent_service.eligibility.engine.facts import add_months, age_on, whole_months_between
+from talent_service.eligibility.engine.months import add_months, age_on, whole_months_between
 from talent_service.eligibility.engine.rules import CompareNode
 from talent_service.eligibility.policies.defaults import (
     BENEFITS,

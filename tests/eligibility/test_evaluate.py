@@ -6,7 +6,8 @@ from itertools import product
 import pytest
 
 from talent_service.eligibility.engine.evaluate import evaluate, outcome_of
-from talent_service.eligibility.engine.facts import FactError, ParameterError, ParamSpec, ValueType
+from talent_service.eligibility.engine.fact_spec import FactError, ValueType
+from talent_service.eligibility.engine.parameters import ParameterError, ParamSpec
 from talent_service.eligibility.engine.rules import validate_rule
 from talent_service.reference.enums import Outcome
 

@@ -26,8 +26,8 @@ from talent_service.eligibility.engine.fact_builder import (
     growing_facts,
     row_facts,
 )
-from talent_service.eligibility.engine.facts import add_months, age_on, whole_months_between
 from talent_service.eligibility.engine.forecast import GrowingFact
+from talent_service.eligibility.engine.months import add_months, age_on, whole_months_between
 from talent_service.eligibility.engine.population import OUTCOME_NAMES, evaluate_population
 from talent_service.eligibility.policies.defaults import default_policies
 

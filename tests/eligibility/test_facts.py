@@ -6,27 +6,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from talent_service.eligibility.engine.facts import (
+from talent_service.eligibility.engine.fact_spec import (
+    FactError,
+    Growth,
+    ValueType,
+    threshold_problem,
+)
+from talent_service.eligibility.engine.facts import FACTS, check_facts, complete_facts
+from talent_service.eligibility.engine.months import add_months, age_on, whole_months_between
+from talent_service.eligibility.engine.parameters import ParameterError, ParamSpec, check_params
+from talent_service.eligibility.engine.scales import (
     CENTER_STATUSES,
     EDUCATION_LEVELS,
     EDUCATION_RANK,
-    FACTS,
     FIRM_TIER_RANK,
     FIRM_TIERS,
     TITLE_LEVELS,
     TITLE_RANK,
-    FactError,
-    Growth,
-    ParameterError,
-    ParamSpec,
-    ValueType,
-    add_months,
-    age_on,
-    check_facts,
-    check_params,
-    complete_facts,
-    threshold_problem,
-    whole_months_between,
 )
 from talent_service.reference.enums import CenterStatus, Education, FirmTier, TitleLevel
 

@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from talent_service.eligibility.engine.evaluate import evaluate
-from talent_service.eligibility.engine.facts import FACTS, ParamSpec, ValueType
+from talent_service.eligibility.engine.fact_spec import ValueType
+from talent_service.eligibility.engine.facts import FACTS
+from talent_service.eligibility.engine.parameters import ParamSpec
 from talent_service.eligibility.engine.population import (
     ELIGIBLE,
     INELIGIBLE,
@@ -276,7 +278,7 @@ def test_columns_can_be_built_directly_and_absent_columns_are_missing():
 
 
 def test_bad_columns_are_refused():
-    from talent_service.eligibility.engine.facts import FactError
+    from talent_service.eligibility.engine.fact_spec import FactError
 
     with pytest.raises(FactError):
         PopulationTable(2, {"age_years": Column.number(np.array([1.0]))})

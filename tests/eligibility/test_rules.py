@@ -6,7 +6,8 @@ import os
 import pytest
 
 from talent_service.eligibility.engine.evaluate import evaluate
-from talent_service.eligibility.engine.facts import ParamSpec, ValueType
+from talent_service.eligibility.engine.fact_spec import ValueType
+from talent_service.eligibility.engine.parameters import ParamSpec
 from talent_service.eligibility.engine.rules import (
     MAX_DEPTH,
     MAX_ERRORS,

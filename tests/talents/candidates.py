@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from talent_service.eligibility.engine.evaluate import compare
-from talent_service.eligibility.engine.facts import age_on
+from talent_service.eligibility.engine.months import age_on
 from talent_service.reference.identifiers import known_region_codes_for
 
 WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))

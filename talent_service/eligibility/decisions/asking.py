@@ -20,7 +20,8 @@ from talent_service.core.errors import (
 )
 from talent_service.eligibility.decisions.document import DecisionDocument
 from talent_service.eligibility.engine.child_facts import ChildRecord
-from talent_service.eligibility.engine.facts import FACTS, SUPPLIABLE, FactValue, value_problem
+from talent_service.eligibility.engine.fact_spec import FactValue, value_problem
+from talent_service.eligibility.engine.facts import FACTS, SUPPLIABLE
 from talent_service.household.service import member_on
 from talent_service.models import SuppliedFact
 from talent_service.models.base import utcnow

@@ -45,8 +45,9 @@ from talent_service.eligibility.engine.fact_builder import (
     growing_facts,
     row_facts,
 )
-from talent_service.eligibility.engine.facts import CHILD_FACTS, ParameterError
+from talent_service.eligibility.engine.facts import CHILD_FACTS
 from talent_service.eligibility.engine.forecast import forecast
+from talent_service.eligibility.engine.parameters import ParameterError
 from talent_service.eligibility.engine.provenance import corrections, describe, provenance
 from talent_service.eligibility.engine.records import Held, Records, held_on, inputs_on
 from talent_service.eligibility.policies.store import (

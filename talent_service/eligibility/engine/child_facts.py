@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from talent_service.eligibility.engine.facts import CHILD_FACTS, FactValue, age_on
+from talent_service.eligibility.engine.fact_spec import FactValue
+from talent_service.eligibility.engine.facts import CHILD_FACTS
+from talent_service.eligibility.engine.months import age_on
 
 
 @dataclass(frozen=True)

@@ -15,16 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from talent_service.eligibility.engine.facts import (
-    FACTS,
+from talent_service.eligibility.engine.fact_spec import (
     FactError,
     FactSpec,
     FactValue,
     ParamValue,
     ValueType,
-    check_params,
     value_problem,
 )
+from talent_service.eligibility.engine.facts import FACTS
+from talent_service.eligibility.engine.parameters import check_params
 from talent_service.eligibility.engine.rules import (
     AllNode,
     CompareNode,
@@ -439,8 +439,8 @@ def evaluate(rule: Rule, facts: Mapping[str, Any], params: Mapping[str, Any]) ->
 
     ``facts``: fact name → value; a missing fact is ``None`` or absent. Facts the rule does not
     read are ignored. ``params``: parameter name → value for every parameter the rule reads.
-    Raises :class:`~talent_service.eligibility.engine.facts.FactError` for an ill-typed fact and
-    :class:`~talent_service.eligibility.engine.facts.ParameterError` for a missing or ill-typed
+    Raises :class:`~talent_service.eligibility.engine.fact_spec.FactError` for an ill-typed fact and
+    :class:`~talent_service.eligibility.engine.parameters.ParameterError` for a missing or ill-typed
     parameter (a configuration error, not an undetermined decision).
     """
     used, checked = _inputs(rule, facts, params)

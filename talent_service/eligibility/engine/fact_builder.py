@@ -41,7 +41,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from talent_service.eligibility.engine.facts import (
+from talent_service.eligibility.engine.forecast import GrowingFact
+from talent_service.eligibility.engine.population import Column, PopulationTable
+from talent_service.eligibility.engine.scales import (
     CENTER_STATUSES,
     EDUCATION_LEVELS,
     EDUCATION_RANK,
@@ -50,8 +52,6 @@ from talent_service.eligibility.engine.facts import (
     TITLE_LEVELS,
     TITLE_RANK,
 )
-from talent_service.eligibility.engine.forecast import GrowingFact
-from talent_service.eligibility.engine.population import Column, PopulationTable
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]

@@ -25,15 +25,10 @@ from enum import StrEnum
 from typing import Any
 
 from talent_service.eligibility.engine.evaluate import Evaluation, evaluate, outcome_of
-from talent_service.eligibility.engine.facts import (
-    FACTS,
-    FactValue,
-    Growth,
-    ParameterError,
-    add_months,
-    age_on,
-    whole_months_between,
-)
+from talent_service.eligibility.engine.fact_spec import FactValue, Growth
+from talent_service.eligibility.engine.facts import FACTS
+from talent_service.eligibility.engine.months import add_months, age_on, whole_months_between
+from talent_service.eligibility.engine.parameters import ParameterError
 from talent_service.eligibility.engine.rules import CompareNode, ParamRhs, Rule
 from talent_service.reference.enums import Outcome
 

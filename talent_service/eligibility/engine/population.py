@@ -23,14 +23,14 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
-from talent_service.eligibility.engine.facts import (
-    FACTS,
+from talent_service.eligibility.engine.fact_spec import (
     FactError,
     ParamValue,
     ValueType,
-    check_params,
     value_problem,
 )
+from talent_service.eligibility.engine.facts import FACTS
+from talent_service.eligibility.engine.parameters import check_params
 from talent_service.eligibility.engine.rules import (
     AllNode,
     AnyNode,

@@ -18,14 +18,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from talent_service.eligibility.engine.facts import (
-    FACTS,
+from talent_service.eligibility.engine.fact_spec import (
     FactValue,
-    ParamSpec,
     ValueType,
     threshold_problem,
     value_problem,
 )
+from talent_service.eligibility.engine.facts import FACTS
+from talent_service.eligibility.engine.parameters import ParamSpec
 
 # Limits keep a stored rule readable and its evaluation cheap; real policies need far less.
 MAX_DEPTH = 10

@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from talent_service.eligibility.engine.facts import ParamSpec, ValueType, is_gb2260
+from talent_service.eligibility.engine.fact_spec import ValueType, is_gb2260
+from talent_service.eligibility.engine.parameters import ParamSpec
 from talent_service.eligibility.engine.rules import Rule, validate_rule
 from talent_service.reference.enums import DeclaredFact
 

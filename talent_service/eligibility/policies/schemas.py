@@ -26,7 +26,8 @@ from talent_service.core.types import (
     UpdateModel,
     text,
 )
-from talent_service.eligibility.engine.facts import FACTS, SUPPLIABLE, ParamSpec
+from talent_service.eligibility.engine.facts import FACTS, SUPPLIABLE
+from talent_service.eligibility.engine.parameters import ParamSpec
 from talent_service.reference.enums import Benefit, DeclaredFact, Outcome, PolicyStatus, Side
 
 MAX_PARAMETERS = 50

@@ -38,7 +38,7 @@ from talent_service.core.errors import (
 )
 from talent_service.core.pagination import PageParams
 from talent_service.core.types import printable
-from talent_service.eligibility.engine.facts import ParamSpec, param_value_problem
+from talent_service.eligibility.engine.parameters import ParamSpec, param_value_problem
 from talent_service.eligibility.engine.rules import (
     MAX_LIST_ITEMS,
     Rule,

@@ -23,7 +23,7 @@ from talent_service.auth.visibility import talent_rule
 from talent_service.core.clock import today
 from talent_service.core.errors import CONFLICT, RULE_VIOLATION, DomainError, FieldError
 from talent_service.eligibility.engine.fact_builder import build
-from talent_service.eligibility.engine.facts import (
+from talent_service.eligibility.engine.parameters import (
     ParameterError,
     check_params,
     param_value_problem,

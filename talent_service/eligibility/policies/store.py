@@ -14,8 +14,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from talent_service.cities.service import all_cities
-from talent_service.eligibility.engine.facts import ParamSpec
 from talent_service.eligibility.engine.forecast import Stage
+from talent_service.eligibility.engine.parameters import ParamSpec
 from talent_service.eligibility.engine.rules import Rule, validate_rule
 from talent_service.eligibility.policies.defaults import default_policies
 from talent_service.eligibility.policies.versions import (
