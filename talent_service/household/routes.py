@@ -13,6 +13,7 @@ from talent_service.core.types import IdPath
 from talent_service.core.unit_of_work import SessionDep, api_router
 from talent_service.declarations.auth import DECLARE, READ
 from talent_service.household import service
+from talent_service.household.disclosure import shown
 from talent_service.household.schemas import HouseholdMemberCreate, HouseholdMemberRead
 
 router = api_router(tags=["household"])
@@ -39,7 +40,7 @@ def create_member(
     idempotent: IdempotentDep,
 ) -> HouseholdMemberRead:
     member = service.record(session, principal, talent_id, body)
-    return HouseholdMemberRead.model_validate(member)
+    return shown(member, principal)
 
 
 @router.get(
@@ -48,7 +49,9 @@ def create_member(
     summary="A person's household records the caller may see, oldest first",
     description=(
         "Every record, replaced ones too (each names what it replaces). A firm sees only the "
-        "records it made; a bureau (or a machine client of its city) those of talent it sees."
+        "records it made; a bureau (or a machine client of its city) those of talent it sees. "
+        "The child's birth date is shown whole only to whoever recorded the record; others "
+        "read its year."
     ),
     responses=problem_responses(404),
 )
@@ -57,7 +60,4 @@ def list_members(
     principal: Annotated[Principal, Depends(READ)],
     session: SessionDep,
 ) -> list[HouseholdMemberRead]:
-    return [
-        HouseholdMemberRead.model_validate(m)
-        for m in service.members_of(session, principal, talent_id)
-    ]
+    return [shown(m, principal) for m in service.members_of(session, principal, talent_id)]

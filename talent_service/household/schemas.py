@@ -49,13 +49,22 @@ class HouseholdMemberCreate(RequestModel):
 
 
 class HouseholdMemberRead(ResponseModel):
+    """A record as the caller may see it: the child's birth date whole only for the party that
+    recorded it (``household/disclosure.py``)."""
+
     id: int
     talent_id: int
     relation: HouseholdRelation
-    birth_date: date
+    birth_year: int
+    birth_date: date | None = Field(
+        description="Only for the party that recorded it (the firm, or the officer); others "
+        "read birth_year: a child's birth date is a minor's personal information"
+    )
     school_stage: SchoolStage | None
     district_code: str | None
-    effective_on: date
+    effective_on: date = Field(
+        description="For others than the recorder, a date inside the birth year reads 1 January"
+    )
     replaces_id: int | None
     source: Source
     recorded_by: str

@@ -163,3 +163,35 @@ def test_a_firm_cannot_replace_a_bureaus_record(
     r = client.post(path(talent), json=body, headers=make.firm_user(firm))
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body.replaces_id"
     assert rows(session) == before
+
+
+def test_a_childs_birth_date_is_shown_whole_only_to_whoever_recorded_it(
+    client: TestClient, make: Factory, firm: Firm, talent: Talent
+) -> None:
+    since_birth = CHILD | {"birth_date": "2019-03-01", "effective_on": "2019-03-01"}
+    r = client.post(path(talent), json=since_birth, headers=make.firm_user(firm))
+    assert r.status_code == 201, r.text
+    mine = r.json()
+    assert mine["birth_date"] == "2019-03-01" and mine["birth_year"] == 2019
+    assert mine["effective_on"] == "2019-03-01"
+    (listed,) = client.get(path(talent), headers=make.firm_user(firm)).json()
+    assert listed == mine
+
+    # The firm's home bureau, and a machine client of its city, read the year; a record that
+    # holds "since birth" would give the day away, so its date reads 1 January.
+    school = make.client(SCOPE_REGISTRY_READ, SCOPE_EDUCATION_SUPPLY, city=SHANTOU)
+    for reader in (make.bureau(SHANTOU), school):
+        (seen,) = client.get(path(talent), headers=reader).json()
+        assert seen["id"] == mine["id"] and seen["birth_year"] == 2019
+        assert seen["birth_date"] is None and seen["effective_on"] == "2019-01-01"
+        assert "03-01" not in str(seen)
+        assert seen["school_stage"] == "primary" and seen["district_code"] == "440305"
+
+    # A record the bureau makes itself, it reads whole.
+    r = client.post(
+        path(talent), json=CHILD | {"birth_date": "2020-06-30"}, headers=make.bureau(SHANTOU)
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["birth_date"] == "2020-06-30"
+    seen_by_firm = client.get(path(talent), headers=make.firm_user(firm)).json()
+    assert [m["id"] for m in seen_by_firm] == [mine["id"]]  # the bureau's record is not the firm's

@@ -136,10 +136,22 @@ def test_the_recorded_child_without_a_stage_names_the_stage_as_suppliable(
     assert doc["needs_household_member"] is False
     assert doc["missing_facts"] == ["child_school_stage"]
     assert doc["suppliable_facts"] == ["child_school_stage"]
-    assert doc["facts"]["child_age_years"] == 7
+    # The child's age is withheld from every reader (a minor's birth date), its criterion kept;
+    # the record's date reads 1 January of its year.
+    assert doc["facts"]["child_age_years"] is None
+    assert "child_age_years" in doc["withheld_facts"]
     assert doc["facts"]["child_district_in_city"] is True
     assert doc["provenance"]["child_age_years"]["rests_on"] == "household record"
     assert doc["provenance"]["child_age_years"]["household_member_id"] == family.child_id
+    assert doc["provenance"]["child_age_years"]["effective_on"] == "2025-01-01"
+    whole = family.client.get(
+        f"/v1/eligibility/decisions/{doc['decision_id']}/document", headers=family.bureau
+    )
+    assert whole.status_code == 200, whole.text
+    assert whole.json()["document"]["facts"]["child_age_years"] == 7
+    assert whole.json()["document"]["provenance"]["child_age_years"]["effective_on"] == (
+        "2025-09-01"
+    )
     r = family.verify(household_member_id=family.child_id)
     assert r.status_code == 200, r.text
     assert r.json()["outcome"] == "undetermined"
@@ -280,10 +292,12 @@ def test_a_child_another_firm_recorded_is_not_the_firms_to_name(
     assert r.status_code == 422
     assert r.json()["errors"][0]["field"] == "body.household_member_id"
     assert family.counts() == before
-    # Its own record: the firm sees the values, which rest on its own record.
+    # Its own record: the firm sees the values that rest on it, but not the child's age, which
+    # no reader of a decision sees (a minor's birth date), and the criterion's result.
     own = family.document(family.make.firm_user(family.firm), household_member_id=family.child_id)
-    assert own["facts"]["child_age_years"] == 7
-    assert "child_age_years" not in own.get("withheld_facts", [])
+    assert own["facts"]["child_district_in_city"] is True
+    assert own["facts"]["child_age_years"] is None
+    assert own["withheld_facts"] == ["child_age_years"]
 
 
 def test_a_client_of_another_city_is_refused(family: Family) -> None:
@@ -323,9 +337,17 @@ def test_a_child_too_young_today_is_forecast_eligible_on_the_sixth_birthday(
         effective_on="2021-03-01",
     )
     doc = family.document(household_member_id=young["id"], supplied_facts=PRIMARY)
-    assert doc["outcome"] == "ineligible" and doc["facts"]["child_age_years"] == 5
+    assert doc["outcome"] == "ineligible" and doc["facts"]["child_age_years"] is None
     assert doc["forecast"]["kind"] == "becomes_eligible"
-    assert doc["forecast"]["change_on"] == "2027-03-01"
+    # The sixth birthday would tell the birth date: the reader gets its year.
+    assert doc["forecast"]["change_on"] is None and doc["forecast"]["change_year"] == 2027
+    assert doc["forecast"]["dates_withheld"] is True
+    assert "2027-03-01" not in str(doc) and "03-01" not in str(doc["forecast"])
+    assert doc["provenance"]["child_age_years"]["effective_on"] == "2021-01-01"
+    whole = family.client.get(
+        f"/v1/eligibility/decisions/{doc['decision_id']}/document", headers=family.bureau
+    )
+    assert whole.json()["document"]["forecast"]["change_on"] == "2027-03-01"
 
 
 def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
