@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from talent_service.auth.disclosure import shown_date, shown_id
+from talent_service.eligibility.engine.provenance import describe
 
 WITHHELD_ZH = "（依据其他单位的记录，数值不向本企业显示）"
 WITHHELD_EN = " (rests on other parties' records; the value is not shown to this firm)"
@@ -138,7 +139,23 @@ def for_person(document: dict[str, Any], birth_date: date | None) -> dict[str, A
         else:
             day = shown_date(day, birth_date)
         item["effective_on"] = day.isoformat() if day else None
+    _describe_household(out["explanation"], out.get("provenance", {}))
     return out
+
+
+def _describe_household(node: dict[str, Any], provenance: dict[str, Any]) -> None:
+    """Criteria resting on a household record say so with its shown date."""
+    prov = provenance.get(node.get("fact") or "")
+    if (
+        isinstance(prov, dict)
+        and prov.get("rests_on") == HOUSEHOLD_RECORD
+        and "rests_on_zh" in node
+    ):
+        node["rests_on_zh"], node["rests_on_en"] = describe(prov)
+    for child in node.get("children", []):
+        _describe_household(child, provenance)
+    if "child" in node:
+        _describe_household(node["child"], provenance)
 
 
 def _household_dates(document: dict[str, Any]) -> bool:
