@@ -3,6 +3,7 @@ answers exactly as FastAPI's own handler does: the same status, headers and body
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Annotated
 
@@ -12,7 +13,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from talent_service.auth.principal import SCOPE_RETENTION_READ
-from talent_service.core.lean_route import LeanRoute, qualifies
+from talent_service.core.errors import DomainError
+from talent_service.core.lean_route import LeanRoute, lean_handler, qualifies
 from talent_service.main import create_app
 from tests.factories import GUANGZHOU, MEIZHOU, SHANTOU, SHENZHEN, Factory
 
@@ -124,3 +126,24 @@ def test_the_talent_read_answers_as_fastapis_handler_does(
         "no such person (404)": 404,
     }
     assert b"talent_id" in lean["zero (422)"][2]  # the problem names the field
+
+
+def test_while_the_app_has_overrides_the_lean_handler_hands_the_request_to_fastapis(
+    app: FastAPI,
+) -> None:
+    """What the comparison above rests on: with an override set, FastAPI's handler answers."""
+    (route,) = [r for r in app.routes if isinstance(r, LeanRoute) and qualifies(r)]
+    assert route.dependency_overrides_provider is app
+    handed: list[Request] = []
+
+    async def fastapis(request: Request) -> Response:
+        handed.append(request)
+        return Response(b"fastapi's")
+
+    handler = lean_handler(route, fastapis)
+    request = Request({"type": "http", "method": "GET", "headers": [], "path_params": {}})
+    app.dependency_overrides[_unused] = _unused
+    assert asyncio.run(handler(request)).body == b"fastapi's" and handed == [request]
+    app.dependency_overrides.clear()  # without one, the lean handler runs the access rule
+    with pytest.raises(DomainError):
+        asyncio.run(handler(request))
