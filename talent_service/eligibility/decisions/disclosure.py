@@ -28,6 +28,7 @@ from datetime import date
 from typing import Any
 
 from talent_service.auth.disclosure import shown_date, shown_id
+from talent_service.eligibility.engine.child_facts import HOUSEHOLD_RECORD
 from talent_service.eligibility.engine.provenance import describe
 
 WITHHELD_ZH = "（依据其他单位的记录，数值不向本企业显示）"
@@ -49,7 +50,6 @@ AGES: dict[str, tuple[str, str]] = {
     AGE: (AGE_WITHHELD_ZH, AGE_WITHHELD_EN),
     CHILD_AGE: (CHILD_AGE_WITHHELD_ZH, CHILD_AGE_WITHHELD_EN),
 }
-HOUSEHOLD_RECORD = "household record"
 
 
 def own_facts(document: dict[str, Any], firm_id: int) -> set[str]:

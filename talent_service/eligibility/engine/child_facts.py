@@ -24,6 +24,9 @@ from talent_service.eligibility.engine.fact_spec import FactValue
 from talent_service.eligibility.engine.facts import CHILD_FACTS
 from talent_service.eligibility.engine.months import age_on
 
+# What a child fact read from a household record rests on, as its provenance names it.
+HOUSEHOLD_RECORD = "household record"
+
 
 @dataclass(frozen=True)
 class ChildRecord:
@@ -53,7 +56,7 @@ def _recorded(record: ChildRecord | None) -> dict[str, Any]:
     if record is None:
         return {"rests_on": "none", "own_firm": None}
     return {
-        "rests_on": "household record",
+        "rests_on": HOUSEHOLD_RECORD,
         "household_member_id": record.id,
         "source": record.source,
         "recorded_by": record.recorded_by,

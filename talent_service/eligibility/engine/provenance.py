@@ -22,6 +22,7 @@ import numpy as np
 
 from talent_service.centers.timeline import in_force
 from talent_service.declarations.selection import Claim
+from talent_service.eligibility.engine.child_facts import HOUSEHOLD_RECORD
 from talent_service.eligibility.engine.fact_builder import (
     EPOCH,
     BuiltFacts,
@@ -326,7 +327,7 @@ def describe(prov: dict[str, Any]) -> tuple[str, str]:
         )
     if kind == "current spell":
         return "依据：当前任职记录", "rests on: the current employment spell"
-    if kind == "household record":
+    if kind == HOUSEHOLD_RECORD:
         src, member = prov["source"], prov["household_member_id"]
         return (
             f"依据：{_SOURCE_ZH.get(src, src)}登记的家庭成员记录（第 {member} 号，"
